@@ -1,0 +1,1 @@
+"""Dossier's surfaces: answering, the command line and the Telegram bot."""

@@ -1,0 +1,205 @@
+"""`dossier index …` and `dossier search`: building, changing and searching the index."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from bot.cli import fail, user_errors
+from bot.settings import Settings
+from index.models import AddResult, DocumentInfo, Hit
+
+
+def _read(items: tuple[str, ...]) -> tuple[list, list[AddResult]]:  # type: ignore[type-arg]
+    from index.errors import UnsupportedDocument
+    from index.parsing import load_articles
+
+    articles, failures = [], []
+    for item in items:
+        for origin, result in load_articles(item):
+            if isinstance(result, UnsupportedDocument):
+                failures.append(AddResult(origin, "failed", error=str(result)))
+            else:
+                articles.append((origin, result))
+    return articles, failures
+
+
+def _report(results: list[AddResult]) -> None:
+    for r in results:
+        if r.status == "failed":
+            click.echo(f"failed     {r.item}: {r.error}", err=True)
+        else:
+            click.echo(f"{r.status:<10} {r.doc_id}  {r.title}  ({r.item})")
+
+
+@click.group("index")
+def index_group() -> None:
+    """Build and change the article index."""
+
+
+@index_group.command("build")
+@click.argument("folder", default="seeds", type=click.Path(path_type=Path))
+@click.pass_obj
+@user_errors
+def build(settings: Settings, folder: Path) -> None:
+    """Build the index from FOLDER (default: seeds/), replacing what was there."""
+    from index.archive import Archive
+
+    articles, failures = _read((str(folder),))
+    if not articles:
+        for failure in failures:
+            click.echo(f"failed     {failure.item}: {failure.error}", err=True)
+        fail(f"no articles could be read from {folder}; the index was left as it was")
+    archive = Archive.for_build(settings.index_settings())
+    results = archive.add(articles, replace_all=True)
+    _report(results + failures)
+    counts = archive.counts()
+    click.echo(
+        f"built: {counts['documents']} documents, {counts['chunks']} chunks, "
+        f"{counts['sentences']} sentences in {settings.data_dir}"
+    )
+    if failures:
+        fail(f"{len(failures)} item(s) could not be read")
+
+
+@index_group.command("add")
+@click.argument("items", nargs=-1, required=True)
+@click.pass_obj
+@user_errors
+def add(settings: Settings, items: tuple[str, ...]) -> None:
+    """Add article files, folders or http(s) URLs; prints added / updated / unchanged per item."""
+    from index.archive import Archive
+
+    articles, failures = _read(items)
+    results: list[AddResult] = []
+    if articles:
+        results = Archive.open_or_create(settings.index_settings()).add(articles)
+    _report(results + failures)
+    if failures:
+        fail(f"{len(failures)} item(s) could not be added; the index keeps everything else")
+
+
+def _document_json(d: DocumentInfo) -> dict[str, object]:
+    return {
+        "doc_id": d.doc_id,
+        "title": d.title,
+        "published": d.published.isoformat() if d.published else None,
+        "author": d.author,
+        "source": d.source,
+        "url": d.url,
+        "origin": d.origin,
+        "added_at": d.added_at,
+        "chunks": d.chunk_count,
+        "sentences": d.sentence_count,
+    }
+
+
+@index_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array instead of a table.")
+@click.pass_obj
+@user_errors
+def list_documents(settings: Settings, as_json: bool) -> None:
+    """List the indexed articles, newest first."""
+    from index.archive import DB_NAME
+    from index.errors import IndexNotBuilt
+    from index.store import Store
+
+    path = settings.data_dir / DB_NAME
+    if not path.exists():
+        raise IndexNotBuilt(
+            f"there is no index in {settings.data_dir} yet; build it with: dossier index build"
+        )
+    documents = Store(path, readonly=True).documents()
+    if as_json:
+        click.echo(json.dumps([_document_json(d) for d in documents], ensure_ascii=False, indent=2))
+        return
+    for d in documents:
+        published = d.published.isoformat() if d.published else "undated   "
+        click.echo(f"{d.doc_id}  {published}  {d.title}  [{d.source or d.origin or ''}]")
+    click.echo(f"{len(documents)} article(s)")
+
+
+@index_group.command("remove")
+@click.argument("doc_id")
+@click.pass_obj
+@user_errors
+def remove(settings: Settings, doc_id: str) -> None:
+    """Remove the article DOC_ID (see `dossier index list`)."""
+    from index.archive import Archive
+
+    document = Archive.open(settings.index_settings(), readonly=False).remove(doc_id)
+    click.echo(f"removed    {document.doc_id}  {document.title}")
+
+
+def hit_json(rank: int, hit: Hit) -> dict[str, object]:
+    d = hit.document
+    return {
+        "rank": rank,
+        "doc_id": d.doc_id,
+        "title": d.title,
+        "published": d.published.isoformat() if d.published else None,
+        "source": d.source,
+        "url": d.url,
+        "author": d.author,
+        "text": hit.text,
+        "start": hit.start,
+        "end": hit.end,
+        "score": round(hit.score, 6),
+        "dense_score": hit.dense_score,
+        "lexical_score": hit.lexical_score,
+    }
+
+
+@click.command("search")
+@click.argument("query")
+@click.option("--k", "k", default=5, show_default=True, type=click.IntRange(1, 100), help="Passages to show.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of text.")
+@click.pass_obj
+@user_errors
+def search(settings: Settings, query: str, k: int, as_json: bool) -> None:
+    """Show the passages that best match QUERY."""
+    from index.archive import Archive
+
+    if not query.strip():
+        fail("the query is empty")
+    hits = Archive.open(settings.index_settings()).search(query, k)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"query": query, "hits": [hit_json(i, h) for i, h in enumerate(hits, 1)]}, ensure_ascii=False
+            )
+        )
+        return
+    if not hits:
+        click.echo("no passages found")
+    for i, hit in enumerate(hits, 1):
+        d = hit.document
+        date = d.published.isoformat() if d.published else "undated"
+        click.echo(f"{i}. {d.title} ({date}) [{d.doc_id}] score {hit.score:.4f}")
+        click.echo(f"   {hit.text}")
+        if d.url:
+            click.echo(f"   {d.url}")
+
+
+def search_session(settings: Settings) -> None:
+    """Read queries from the terminal (or stdin) and show the best passages for each."""
+    from index.archive import Archive
+
+    archive = Archive.open(settings.index_settings())
+    interactive = sys.stdin.isatty()
+    if interactive:
+        click.echo("Ask about the archive (empty line or Ctrl-D to quit).")
+    while True:
+        try:
+            query = input("> " if interactive else "")
+        except EOFError:
+            break
+        if not query.strip():
+            if interactive:
+                break
+            continue
+        for i, hit in enumerate(archive.search(query, 3), 1):
+            click.echo(f"{i}. {hit.document.title}: {hit.text}")

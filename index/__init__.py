@@ -1,0 +1,1 @@
+"""Dossier's core: articles in, chunks and vectors stored, hybrid search out. Never imports telegram."""

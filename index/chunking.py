@@ -1,0 +1,99 @@
+"""Splitting a document into sentences and sentence-aligned chunks that fit the model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+from index.models import Chunk, Sentence
+
+TokenCounter = Callable[[str], int]
+
+
+@lru_cache(maxsize=1)
+def _segmenter():  # type: ignore[no-untyped-def]
+    # pysbd: rule-based, handles news abbreviations ("Mr.", "D.C.", "Jan. 5") and needs no model.
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def split_sentences(paragraphs: Sequence[str]) -> list[Sentence]:
+    """Sentences of every paragraph with offsets into `"\\n\\n".join(paragraphs)`."""
+    sentences: list[Sentence] = []
+    offset = 0
+    for number, paragraph in enumerate(paragraphs):
+        cursor = 0
+        for piece in _segmenter().segment(paragraph):
+            text = piece.strip()
+            if not text:
+                continue
+            start = paragraph.find(text, cursor)
+            if start < 0:  # the segmenter altered the text; fall back to the cursor position
+                start = cursor
+            end = start + len(text)
+            cursor = end
+            sentences.append(Sentence(len(sentences), number, offset + start, offset + end, text))
+        offset += len(paragraph) + 2
+    return sentences
+
+
+def make_chunks(
+    text: str,
+    sentences: Sequence[Sentence],
+    count_tokens: TokenCounter,
+    target_tokens: int,
+    max_tokens: int,
+    overlap: int = 1,
+) -> list[Chunk]:
+    """Group consecutive sentences into chunks of about `target_tokens`, never above `max_tokens`.
+
+    Chunks stay within one paragraph where they can: a paragraph is the unit of a news story's
+    thought, so a chunk crosses into the next one only to reach the target size. Consecutive chunks
+    share `overlap` sentences so that a fact split across a boundary is still found whole.
+    """
+    target = min(target_tokens, max_tokens)
+    lengths = [count_tokens(s.text) for s in sentences]
+    chunks: list[Chunk] = []
+    first = 0
+    while first < len(sentences):
+        last, size = first, lengths[first]
+        while last + 1 < len(sentences):
+            following = lengths[last + 1]
+            same_paragraph = sentences[last + 1].paragraph == sentences[last].paragraph
+            limit = target if same_paragraph else target // 2
+            if size + following > min(limit, max_tokens):
+                break
+            last, size = last + 1, size + following
+        start, end = sentences[first].start, sentences[last].end
+        chunks.append(
+            Chunk(len(chunks), sentences[first].paragraph, start, end, first, last, text[start:end])
+        )
+        if last + 1 >= len(sentences):
+            break
+        first = _overlap_start(sentences, lengths, first, last + 1, overlap, target)
+    return chunks
+
+
+def _overlap_start(
+    sentences: Sequence[Sentence],
+    lengths: list[int],
+    previous: int,
+    following: int,
+    overlap: int,
+    target: int,
+) -> int:
+    """Where the next chunk starts: up to `overlap` sentences back, within the next paragraph only.
+
+    Overlap across a paragraph break would mostly repeat an unrelated thought, and overlap that
+    leaves no room for the next sentence would only repeat the previous chunk's tail.
+    """
+    start = following
+    while (
+        start > following - overlap
+        and start - 1 > previous
+        and sentences[start - 1].paragraph == sentences[following].paragraph
+        and sum(lengths[start - 1 : following + 1]) <= target
+    ):
+        start -= 1
+    return start

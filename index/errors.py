@@ -1,0 +1,29 @@
+"""Errors the core raises; the CLI and the bot turn each into one sentence for the user."""
+
+
+class DossierError(Exception):
+    """Base of every error that carries a message fit to show a user as it is."""
+
+
+class UnsupportedDocument(DossierError):
+    """The input is not an article Dossier can read (empty, binary, wrong type, unreachable)."""
+
+
+class IndexNotBuilt(DossierError):
+    """No index exists in the data directory yet."""
+
+
+class ModelMismatch(DossierError):
+    """The index was built with another embedding model or format version."""
+
+
+class CorruptIndex(DossierError):
+    """A file of the index cannot be read."""
+
+
+class IndexNotWritable(DossierError):
+    """The data directory cannot be written to."""
+
+
+class DocumentNotFound(DossierError):
+    """No document has the given id."""

@@ -1,0 +1,69 @@
+"""The plain-text article format of the seeds: title line, optional byline and dateline, paragraphs."""
+
+from __future__ import annotations
+
+import re
+
+from index.errors import UnsupportedDocument
+from index.models import Article
+from index.parsing.boilerplate import clean_paragraphs
+from index.parsing.dates import parse_date
+
+_BYLINE = re.compile(
+    r"^by\s+(?P<author>.+?)(?:\s+in\s+(?P<section>.+?))?(?:\s+on\s+(?P<date>.+?))?\s*$", re.I
+)
+_DATE_LINE = re.compile(r"^(published|posted|updated|date)\s*:?\s*(?P<date>.+)$", re.I)
+# "NUR-SULTAN – …", "MINSK (Reuters) — …": an upper-case place, a dash, then the lead sentence.
+_DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z .'’-]{1,40}?(?:\s*\([^)]{1,40}\))?)\s*[–—-]\s+(?=\S)")
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Paragraphs are separated by blank lines; single newlines inside one are folded."""
+    blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines: list[str] = []
+    for block in blocks:
+        # A block whose lines are all short is a list of separate lines (titles, bylines, debris).
+        parts = [p for p in block.split("\n") if p.strip()]
+        if len(parts) > 1 and all(len(p) < 60 for p in parts):
+            lines.extend(parts)
+        elif parts:
+            lines.append(" ".join(p.strip() for p in parts))
+    return lines
+
+
+def parse_plain_text(text: str, origin: str | None = None) -> Article:
+    """Parse the seed format; metadata lines are consumed, the rest are paragraphs."""
+    paragraphs = clean_paragraphs(split_paragraphs(text), origin)
+    if not paragraphs:
+        raise UnsupportedDocument(f"{origin or 'the article'} has no text")
+    title, body = paragraphs[0], paragraphs[1:]
+    author = section = dateline = None
+    published = None
+    rest: list[str] = []
+    for index, para in enumerate(body):
+        byline = _BYLINE.match(para) if index < 3 and len(para) < 200 else None
+        date_line = _DATE_LINE.match(para) if index < 3 and len(para) < 80 else None
+        if byline:
+            author, section = byline["author"], byline["section"]
+            published = parse_date(byline["date"]) or published
+            continue
+        if date_line and parse_date(date_line["date"]):
+            published = parse_date(date_line["date"])
+            continue
+        if dateline is None and not rest:
+            match = _DATELINE.match(para)
+            if match:
+                dateline = match["place"].strip()
+                para = para[match.end() :]
+        rest.append(para)
+    if not rest:
+        raise UnsupportedDocument(f"{origin or 'the article'} has a title but no body text")
+    return Article(
+        title=title,
+        paragraphs=tuple(rest),
+        published=published,
+        author=author,
+        section=section,
+        dateline=dateline,
+        origin=origin,
+    )

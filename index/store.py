@@ -1,0 +1,270 @@
+"""The SQLite store: documents, sentences, chunks, their vectors, and the manifest.
+
+SQLite is the source of truth. Vectors are kept here as float32 blobs so that the FAISS and BM25
+files are derived data: a crash between the commit and writing those files is repaired by
+rebuilding them from the store, never by re-embedding.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import numpy as np
+
+from index.errors import CorruptIndex, DocumentNotFound, IndexNotWritable
+from index.models import Article, Chunk, DocumentInfo, Sentence
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL UNIQUE,
+    origin_key TEXT UNIQUE,
+    title TEXT NOT NULL,
+    published TEXT,
+    author TEXT,
+    source TEXT,
+    url TEXT,
+    section TEXT,
+    dateline TEXT,
+    origin TEXT,
+    text TEXT NOT NULL,
+    added_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sentences (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    paragraph INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sentences_document ON sentences(document_id, position);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    paragraph INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    first_sentence INTEGER NOT NULL,
+    last_sentence INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id, position);
+"""
+
+_DOC_COLUMNS = (
+    "d.doc_id, d.title, d.published, d.author, d.source, d.url, d.origin, d.added_at, "
+    "(SELECT COUNT(*) FROM chunks c WHERE c.document_id = d.id), "
+    "(SELECT COUNT(*) FROM sentences s WHERE s.document_id = d.id)"
+)
+
+
+def _document_info(row: Sequence) -> DocumentInfo:  # type: ignore[type-arg]
+    published = date.fromisoformat(row[2]) if row[2] else None
+    return DocumentInfo(row[0], row[1], published, row[3], row[4], row[5], row[6], row[7], row[8], row[9])
+
+
+def _blob(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+class Store:
+    """One SQLite file; every write happens inside `transaction()`."""
+
+    def __init__(self, path: Path, readonly: bool = False):
+        self.path = path
+        try:
+            if readonly:
+                uri = f"file:{path}?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            else:
+                self._db = sqlite3.connect(path, check_same_thread=False)
+            self._db.execute("PRAGMA foreign_keys = ON")
+            if not readonly:
+                # WAL lets the bot keep reading while `dossier index add` writes from another process.
+                self._db.execute("PRAGMA journal_mode = WAL")
+                self._db.executescript(SCHEMA)
+            self._db.execute("SELECT COUNT(*) FROM manifest").fetchone()
+        except sqlite3.DatabaseError as error:
+            if isinstance(error, sqlite3.OperationalError) and _is_permission_error(error):
+                raise IndexNotWritable(f"cannot write to {path.parent}: {error}") from None
+            raise CorruptIndex(
+                f"the index database {path} is damaged ({error}); rebuild it with: dossier index build"
+            ) from None
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: readers see either the state before or the state after."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            yield
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+
+    # Manifest
+    def manifest(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT key, value FROM manifest").fetchall())
+
+    def set_manifest(self, values: dict[str, str]) -> None:
+        self._db.executemany(
+            "INSERT INTO manifest(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            list(values.items()),
+        )
+
+    # Documents
+    def find_document(self, doc_id: str) -> DocumentInfo | None:
+        row = self._db.execute(
+            f"SELECT {_DOC_COLUMNS} FROM documents d WHERE d.doc_id = ?", (doc_id,)
+        ).fetchone()
+        return _document_info(row) if row else None
+
+    def doc_id_for_origin(self, origin_key: str) -> str | None:
+        row = self._db.execute("SELECT doc_id FROM documents WHERE origin_key = ?", (origin_key,)).fetchone()
+        return row[0] if row else None
+
+    def documents(self) -> list[DocumentInfo]:
+        rows = self._db.execute(
+            f"SELECT {_DOC_COLUMNS} FROM documents d ORDER BY d.published IS NULL, d.published DESC, d.id"
+        ).fetchall()
+        return [_document_info(row) for row in rows]
+
+    def document_text(self, doc_id: str) -> str:
+        row = self._db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise DocumentNotFound(f"no document with id {doc_id}")
+        return str(row[0])
+
+    def insert_document(
+        self,
+        doc_id: str,
+        origin_key: str | None,
+        article: Article,
+        sentences: Sequence[Sentence],
+        sentence_vectors: np.ndarray,
+        chunks: Sequence[Chunk],
+        chunk_vectors: np.ndarray,
+    ) -> list[int]:
+        """Insert a document with its sentences and chunks; returns the new chunk ids."""
+        cursor = self._db.execute(
+            "INSERT INTO documents(doc_id, origin_key, title, published, author, source, url, section,"
+            " dateline, origin, text, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                doc_id,
+                origin_key,
+                article.title,
+                article.published.isoformat() if article.published else None,
+                article.author,
+                article.source,
+                article.url,
+                article.section,
+                article.dateline,
+                article.origin,
+                article.text,
+                datetime.now(UTC).isoformat(timespec="seconds"),
+            ),
+        )
+        row_id = cursor.lastrowid
+        self._db.executemany(
+            "INSERT INTO sentences(document_id, position, paragraph, start, end, text, vector)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (row_id, s.position, s.paragraph, s.start, s.end, s.text, _blob(v))
+                for s, v in zip(sentences, sentence_vectors, strict=True)
+            ],
+        )
+        chunk_ids = []
+        for chunk, vector in zip(chunks, chunk_vectors, strict=True):
+            cursor = self._db.execute(
+                "INSERT INTO chunks(document_id, position, paragraph, start, end, first_sentence,"
+                " last_sentence, text, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    row_id,
+                    chunk.position,
+                    chunk.paragraph,
+                    chunk.start,
+                    chunk.end,
+                    chunk.first_sentence,
+                    chunk.last_sentence,
+                    chunk.text,
+                    _blob(vector),
+                ),
+            )
+            chunk_ids.append(int(cursor.lastrowid or 0))
+        return chunk_ids
+
+    def delete_document(self, doc_id: str) -> list[int]:
+        """Delete a document and everything under it; returns the chunk ids that went with it."""
+        ids = [
+            row[0]
+            for row in self._db.execute(
+                "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.doc_id = ?",
+                (doc_id,),
+            )
+        ]
+        deleted = self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,)).rowcount
+        if not deleted:
+            raise DocumentNotFound(f"no document with id {doc_id}; see: dossier index list")
+        return ids
+
+    # Chunks and sentences
+    def counts(self) -> dict[str, int]:
+        return {
+            table: int(self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+            for table in ("documents", "chunks", "sentences")
+        }
+
+    def chunk_vectors(self, dimension: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) of every chunk, for rebuilding the vector index."""
+        rows = self._db.execute("SELECT id, vector FROM chunks ORDER BY id").fetchall()
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32)
+        return ids, vectors.reshape(len(rows), dimension)
+
+    def chunk_texts(self) -> tuple[np.ndarray, list[str]]:
+        """(ids, texts) of every chunk, for the lexical index."""
+        rows = self._db.execute("SELECT id, text FROM chunks ORDER BY id").fetchall()
+        return np.array([r[0] for r in rows], dtype=np.int64), [r[1] for r in rows]
+
+    def chunks_by_id(self, ids: Sequence[int]) -> dict[int, tuple[DocumentInfo, Chunk]]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f"SELECT c.id, c.position, c.paragraph, c.start, c.end, c.first_sentence,"
+            f" c.last_sentence, c.text, {_DOC_COLUMNS}"
+            f" FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})",
+            [int(i) for i in ids],
+        ).fetchall()
+        return {row[0]: (_document_info(row[8:]), Chunk(*row[1:8])) for row in rows}
+
+    def sentences(self, doc_id: str) -> tuple[list[Sentence], np.ndarray]:
+        """Every sentence of a document in order, with its stored vector."""
+        rows = self._db.execute(
+            "SELECT s.position, s.paragraph, s.start, s.end, s.text, s.vector FROM sentences s"
+            " JOIN documents d ON d.id = s.document_id WHERE d.doc_id = ? ORDER BY s.position",
+            (doc_id,),
+        ).fetchall()
+        sentences = [Sentence(*row[:5]) for row in rows]
+        vectors = np.frombuffer(b"".join(r[5] for r in rows), dtype=np.float32)
+        return sentences, vectors.reshape(len(rows), -1) if rows else vectors.reshape(0, 0)
+
+
+def _is_permission_error(error: sqlite3.OperationalError) -> bool:
+    message = str(error).lower()
+    return "readonly" in message or "unable to open" in message or "permission" in message
