@@ -95,16 +95,19 @@ def start(settings: Settings) -> None:
         from bot.cli_index import build
 
         click.get_current_context().invoke(build, folder=Path("seeds"))
-    from bot.cli_index import search_session
+    from bot.cli_ask import run_chat
 
-    search_session(settings)
+    run_chat(settings)
 
 
 def _register() -> None:
-    from bot import cli_index
+    from bot import cli_ask, cli_index
 
     main.add_command(cli_index.index_group)
     main.add_command(cli_index.search)
+    main.add_command(cli_ask.ask)
+    main.add_command(cli_ask.chat)
+    main.add_command(cli_ask.evaluate_command)
 
 
 _register()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -182,24 +181,3 @@ def search(settings: Settings, query: str, k: int, as_json: bool) -> None:
         click.echo(f"   {hit.text}")
         if d.url:
             click.echo(f"   {d.url}")
-
-
-def search_session(settings: Settings) -> None:
-    """Read queries from the terminal (or stdin) and show the best passages for each."""
-    from index.archive import Archive
-
-    archive = Archive.open(settings.index_settings())
-    interactive = sys.stdin.isatty()
-    if interactive:
-        click.echo("Ask about the archive (empty line or Ctrl-D to quit).")
-    while True:
-        try:
-            query = input("> " if interactive else "")
-        except EOFError:
-            break
-        if not query.strip():
-            if interactive:
-                break
-            continue
-        for i, hit in enumerate(archive.search(query, 3), 1):
-            click.echo(f"{i}. {hit.document.title}: {hit.text}")

@@ -26,7 +26,7 @@ from index.vectors import VectorIndex
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 DB_NAME = "dossier.sqlite3"
 CANDIDATES = 50  # per retriever, before fusion
 
@@ -232,13 +232,23 @@ class Archive:
     def counts(self) -> dict[str, int]:
         return self.store.counts()
 
-    def search(self, query: str, k: int = 5) -> list[Hit]:
+    def term_weight(self, token: str) -> float:
+        """How telling a tokenized term is in this archive (BM25 idf)."""
+        assert self._lexical is not None
+        return self._lexical.idf(token)
+
+    def embed_query(self, query: str) -> np.ndarray:
+        """The normalised vector of one query."""
+        return self.query_embedder.embed_queries([query])[0]
+
+    def search(self, query: str, k: int = 5, vector: np.ndarray | None = None) -> list[Hit]:
         """The k best passages for a query: dense and BM25 rankings fused."""
         assert self._vectors is not None and self._lexical is not None
         query = " ".join(query.split())
         if not query or k <= 0:
             return []
-        vector = self.query_embedder.embed_queries([query])[0]
+        if vector is None:
+            vector = self.embed_query(query)
         dense = self._vectors.search(vector, max(CANDIDATES, k))
         lexical = self._lexical.search(query, max(CANDIDATES, k))
         fused = reciprocal_rank_fusion({"dense": dense.ids, "lexical": lexical.ids})

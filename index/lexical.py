@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -75,8 +78,20 @@ _STOPWORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    # Snowball stems, as bm25s recommends: "agreements" finds "agreement", "signed" finds "sign".
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
 def tokenize(text: str) -> list[str]:
-    """Lower-cased word and number tokens without stop words."""
+    """Lower-cased, stemmed word and number tokens without stop words."""
+    return [_stemmer().stemWord(t) if t.isalpha() else t for t in _raw_tokens(text)]
+
+
+def _raw_tokens(text: str) -> list[str]:
     tokens = []
     for token in _TOKEN.findall(text.lower()):
         if token in _STOPWORDS:
@@ -102,12 +117,24 @@ class LexicalIndex:
     def __init__(self, ids: np.ndarray, texts: list[str]):
         import bm25s
 
+        # bm25s sets its own logger to DEBUG on import, which would print on every load.
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         self._ids = ids
         self._retriever = bm25s.BM25()
         corpus = [tokenize(t) for t in texts]
+        self._document_frequency: dict[str, int] = {}
+        for tokens in corpus:
+            for token in set(tokens):
+                self._document_frequency[token] = self._document_frequency.get(token, 0) + 1
+        self._size = len(corpus)
         self._empty = not any(corpus)
         if corpus and not self._empty:
             self._retriever.index(_to_bm25s(corpus), show_progress=False)
+
+    def idf(self, token: str) -> float:
+        """BM25's inverse document frequency of a (tokenized) term; unseen terms weigh the most."""
+        frequency = self._document_frequency.get(token, 0)
+        return math.log(1 + (self._size - frequency + 0.5) / (frequency + 0.5))
 
     def search(self, query: str, k: int) -> LexicalHits:
         tokens = tokenize(query)

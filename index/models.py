@@ -18,6 +18,7 @@ class Article:
     url: str | None = None
     section: str | None = None
     dateline: str | None = None
+    byline: str | None = None  # the byline as printed, quoted when an answer cites the author or date
     origin: str | None = None  # where it was read from: a URL or a file path
 
     @property
@@ -64,6 +65,7 @@ class DocumentInfo:
     added_at: str
     chunk_count: int = 0
     sentence_count: int = 0
+    byline: str | None = None
 
 
 @dataclass(frozen=True)

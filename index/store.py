@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS documents (
     url TEXT,
     section TEXT,
     dateline TEXT,
+    byline TEXT,
     origin TEXT,
     text TEXT NOT NULL,
     added_at TEXT NOT NULL
@@ -64,13 +65,15 @@ CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id, position);
 _DOC_COLUMNS = (
     "d.doc_id, d.title, d.published, d.author, d.source, d.url, d.origin, d.added_at, "
     "(SELECT COUNT(*) FROM chunks c WHERE c.document_id = d.id), "
-    "(SELECT COUNT(*) FROM sentences s WHERE s.document_id = d.id)"
+    "(SELECT COUNT(*) FROM sentences s WHERE s.document_id = d.id), d.byline"
 )
 
 
 def _document_info(row: Sequence) -> DocumentInfo:  # type: ignore[type-arg]
     published = date.fromisoformat(row[2]) if row[2] else None
-    return DocumentInfo(row[0], row[1], published, row[3], row[4], row[5], row[6], row[7], row[8], row[9])
+    return DocumentInfo(
+        row[0], row[1], published, row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10]
+    )
 
 
 def _blob(vector: np.ndarray) -> bytes:
@@ -163,7 +166,7 @@ class Store:
         """Insert a document with its sentences and chunks; returns the new chunk ids."""
         cursor = self._db.execute(
             "INSERT INTO documents(doc_id, origin_key, title, published, author, source, url, section,"
-            " dateline, origin, text, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " dateline, byline, origin, text, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 doc_id,
                 origin_key,
@@ -174,6 +177,7 @@ class Store:
                 article.url,
                 article.section,
                 article.dateline,
+                article.byline,
                 article.origin,
                 article.text,
                 datetime.now(UTC).isoformat(timespec="seconds"),

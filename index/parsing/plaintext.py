@@ -37,14 +37,14 @@ def parse_plain_text(text: str, origin: str | None = None) -> Article:
     if not paragraphs:
         raise UnsupportedDocument(f"{origin or 'the article'} has no text")
     title, body = paragraphs[0], paragraphs[1:]
-    author = section = dateline = None
+    author = section = dateline = byline_text = None
     published = None
     rest: list[str] = []
     for index, para in enumerate(body):
         byline = _BYLINE.match(para) if index < 3 and len(para) < 200 else None
         date_line = _DATE_LINE.match(para) if index < 3 and len(para) < 80 else None
         if byline:
-            author, section = byline["author"], byline["section"]
+            author, section, byline_text = byline["author"], byline["section"], para
             published = parse_date(byline["date"]) or published
             continue
         if date_line and parse_date(date_line["date"]):
@@ -65,5 +65,6 @@ def parse_plain_text(text: str, origin: str | None = None) -> Article:
         author=author,
         section=section,
         dateline=dateline,
+        byline=byline_text,
         origin=origin,
     )

@@ -1,0 +1,205 @@
+"""The answering service: the one place a question becomes a cited `Answer`, for every surface."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from bot.answering import extractive
+from bot.answering.metadata import meta_question, metadata_quote, metadata_sentence
+from bot.answering.models import Answer, AnswerSentence, Citation, Related, Turn
+from bot.answering.question import clean_question, contextual_query, is_follow_up
+from bot.answering.refusal import Evidence
+from index.archive import Archive
+from index.models import DocumentInfo, Hit, Sentence
+
+if TYPE_CHECKING:
+    from bot.answering.llm import LlmWriter
+    from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+REFUSAL = "The articles in the archive don't answer that question."
+RETRIEVED = 8  # passages read per question
+RELATED_MIN_DENSE = 0.3  # below this an article is not even "related"
+
+
+class AnsweringService:
+    """Answers questions from one archive; safe to call from several threads at once."""
+
+    def __init__(self, archive: Archive, llm: LlmWriter | None = None, max_question_chars: int = 1000):
+        self.archive = archive
+        self._llm = llm
+        self._max_chars = max_question_chars
+        self._lock = threading.RLock()  # one SQLite connection and one FAISS index are shared
+        self._sentences: dict[str, tuple[list[Sentence], np.ndarray]] = {}
+
+    # Reading the archive
+    def documents(self) -> list[DocumentInfo]:
+        with self._lock:
+            return self.archive.documents()
+
+    def refresh(self) -> bool:
+        """Pick up articles another process added; True when anything changed."""
+        with self._lock:
+            changed = self.archive.refresh()
+            if changed:
+                self._sentences.clear()
+            return changed
+
+    def _load(self, doc_id: str) -> tuple[list[Sentence], np.ndarray]:
+        with self._lock:
+            if doc_id not in self._sentences:
+                self._sentences[doc_id] = self.archive.store.sentences(doc_id)
+            return self._sentences[doc_id]
+
+    def context(self, doc_id: str, sentence: int, window: int = 2) -> str:
+        """A cited sentence with its neighbours, as plain text."""
+        sentences, _ = self._load(doc_id)
+        around = sentences[max(0, sentence - window) : sentence + window + 1]
+        return " ".join(s.text for s in around)
+
+    # Answering
+    def answer(
+        self, question: str, history: Sequence[Turn] = (), doc_id: str | None = None, k: int = RETRIEVED
+    ) -> Answer:
+        """Answer from the archive only: cited sentences, or a plain refusal with related articles.
+
+        `doc_id` limits the answer to one article; `k` is how many passages are read.
+        """
+        started = time.perf_counter()
+        question = clean_question(question, self._max_chars)
+        query = contextual_query(question, history)
+        vector = self.archive.embed_query(query)
+        with self._lock:
+            hits = self._retrieve(query, vector, doc_id, k)
+        meta = meta_question(question)
+        answer = self._answer_metadata(question, meta, hits, history) if meta else None
+        if answer is None:
+            answer = self._answer_content(question, query, vector, hits)
+        return _timed(answer, started)
+
+    def _retrieve(self, query: str, vector: np.ndarray, doc_id: str | None, k: int) -> list[Hit]:
+        if not doc_id:
+            return self.archive.search(query, k, vector=vector)
+        hits = self.archive.search(query, max(k * 4, 50), vector=vector)
+        return [h for h in hits if h.document.doc_id == doc_id][:k]
+
+    def _answer_content(self, question: str, query: str, vector: np.ndarray, hits: list[Hit]) -> Answer:
+        terms = extractive.question_terms(query)
+        candidates = extractive.gather(hits, self._load)
+        scored = extractive.score(candidates, vector, terms, self.archive.term_weight, question)
+        best = scored[0] if scored else None
+        if best is None or not best.typed or not Evidence(best.dense, best.coverage).answers():
+            return self._refuse(question, scored)
+        chosen = extractive.with_context(extractive.select(scored), self._load)
+        answer = self._compose(question, chosen)
+        if self._llm is not None:
+            answer = self._llm.rewrite(question, answer, self.context) or answer
+        return answer
+
+    def _answer_metadata(
+        self,
+        question: str,
+        meta,
+        hits: list[Hit],
+        history: Sequence[Turn],  # type: ignore[no-untyped-def]
+    ) -> Answer | None:
+        documents = _ranked_documents(hits)
+        if history and is_follow_up(question) and history[-1].doc_ids:
+            previous = {d.doc_id: d for d in self.documents()}
+            documents = [previous[i] for i in history[-1].doc_ids if i in previous] + documents
+        if meta.kind == "latest":
+            relevant = [h.document for h in hits if (h.lexical_score or 0) > 0 or (h.dense_score or 0) > 0.35]
+            documents = sorted(
+                _unique(relevant), key=lambda d: d.published.toordinal() if d.published else 0, reverse=True
+            )
+        if not documents:
+            return None
+        document = documents[0]
+        sentence = metadata_sentence(meta.kind, document, meta.topic)
+        if sentence is None:
+            return None
+        quote = document.title if meta.kind == "latest" else metadata_quote(document)
+        citation = _citation(1, document, quote, 0)
+        return Answer(question, (AnswerSentence(sentence, (1,)),), (citation,), refused=False)
+
+    def _compose(self, question: str, chosen: list[tuple[DocumentInfo, Sentence]]) -> Answer:
+        numbers: dict[str, int] = {}
+        grouped: dict[str, list[Sentence]] = {}
+        documents: dict[str, DocumentInfo] = {}
+        sentences = []
+        for document, sentence in chosen:
+            n = numbers.setdefault(document.doc_id, len(numbers) + 1)
+            grouped.setdefault(document.doc_id, []).append(sentence)
+            documents[document.doc_id] = document
+            sentences.append(AnswerSentence(sentence.text, (n,)))
+        citations = tuple(
+            _citation(numbers[doc_id], documents[doc_id], self._quote(doc_id, group), group[0].position)
+            for doc_id, group in grouped.items()
+        )
+        return Answer(question, tuple(sentences), citations, refused=False)
+
+    def _quote(self, doc_id: str, group: list[Sentence]) -> str:
+        """The cited sentences exactly as in the article: one span when they are adjacent."""
+        positions = [s.position for s in group]
+        if positions == list(range(positions[0], positions[0] + len(positions))):
+            text = self.archive.store.document_text(doc_id)
+            return text[group[0].start : group[-1].end]
+        return " … ".join(s.text for s in group)
+
+    def _refuse(self, question: str, scored: list[extractive.Scored]) -> Answer:
+        related = [s.candidate.document for s in scored if s.dense >= RELATED_MIN_DENSE]
+        return Answer(
+            question,
+            (AnswerSentence(REFUSAL, ()),),
+            (),
+            refused=True,
+            related=tuple(Related(d.doc_id, d.title, d.url, d.published) for d in _unique(related)[:3]),
+        )
+
+
+def _citation(n: int, document: DocumentInfo, quote: str, sentence: int) -> Citation:
+    return Citation(
+        n=n,
+        doc_id=document.doc_id,
+        title=document.title,
+        url=document.url,
+        published=document.published,
+        source=document.source,
+        quote=quote,
+        sentence=sentence,
+    )
+
+
+def _unique(documents: Sequence[DocumentInfo]) -> list[DocumentInfo]:
+    seen: dict[str, DocumentInfo] = {}
+    for document in documents:
+        seen.setdefault(document.doc_id, document)
+    return list(seen.values())
+
+
+def _ranked_documents(hits: Sequence[Hit]) -> list[DocumentInfo]:
+    return _unique([h.document for h in hits])
+
+
+def _timed(answer: Answer, started: float) -> Answer:
+    from dataclasses import replace
+
+    return replace(answer, latency_ms=round((time.perf_counter() - started) * 1000, 2))
+
+
+def open_service(settings: Settings) -> AnsweringService:
+    """The service over the index in the settings' data directory (raises if there is none)."""
+    llm = None
+    if settings.llm_base_url:
+        from bot.answering.llm import LlmWriter
+
+        llm = LlmWriter.from_settings(settings)
+    archive = Archive.open(settings.index_settings())
+    return AnsweringService(archive, llm=llm, max_question_chars=settings.max_question_chars)

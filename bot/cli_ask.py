@@ -1,0 +1,224 @@
+"""`dossier ask`, `dossier chat` and `dossier eval`: the answering service on the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from bot.answering.models import Answer, Turn
+from bot.cli import fail, user_errors
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.answering.service import AnsweringService
+
+HISTORY_TURNS = 3
+
+
+def answer_json(answer: Answer) -> dict[str, object]:
+    """The stable JSON shape other tools read."""
+    return {
+        "question": answer.question,
+        "answer": answer.text,
+        "refused": answer.refused,
+        "citations": [
+            {
+                "n": c.n,
+                "doc_id": c.doc_id,
+                "title": c.title,
+                "url": c.url,
+                "published": c.published.isoformat() if c.published else None,
+                "quote": c.quote,
+            }
+            for c in answer.citations
+        ],
+        "related": [{"doc_id": r.doc_id, "title": r.title} for r in answer.related],
+        "latency_ms": answer.latency_ms,
+    }
+
+
+def render_text(answer: Answer) -> str:
+    """The answer for people: cited sentences, then each source once."""
+    lines = [answer.text]
+    if answer.citations:
+        lines.append("")
+        lines.append("Sources:")
+        for c in answer.citations:
+            meta = " · ".join(p for p in (c.published.isoformat() if c.published else None, c.source) if p)
+            lines.append(f"[{c.n}] {c.title}" + (f" · {meta}" if meta else ""))
+            if c.url:
+                lines.append(f"    {c.url}")
+    if answer.related:
+        lines.append("")
+        lines.append("Related articles (they do not answer it):")
+        lines.extend(f"- {r.title}" for r in answer.related)
+    return "\n".join(lines)
+
+
+def _service(settings: Settings) -> AnsweringService:
+    from bot.answering.service import open_service
+
+    return open_service(settings)
+
+
+@click.command("ask")
+@click.argument("question", required=False)
+@click.option("--k", "k", default=None, type=click.IntRange(1, 50), help="Passages to read (default 8).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object (per line of stdin) instead of text.")
+@click.pass_obj
+@user_errors
+def ask(settings: Settings, question: str | None, k: int | None, as_json: bool) -> None:
+    """Answer QUESTION with citations; without QUESTION, answer each line of stdin."""
+    if question is None and sys.stdin.isatty():
+        fail('give a question, e.g. dossier ask "Who signed the agreement?", or pipe questions to stdin')
+    service = _service(settings)
+    options = {"k": k} if k else {}
+    if question is not None:
+        answer = service.answer(question, **options)
+        click.echo(json.dumps(answer_json(answer), ensure_ascii=False) if as_json else render_text(answer))
+        return
+    _answer_lines(service, as_json, options)
+
+
+def _answer_lines(service: AnsweringService, as_json: bool, options: dict[str, int]) -> None:
+    """One answer per input line; a bad line is reported in its place and the rest go on."""
+    from index.errors import DossierError
+
+    for line in sys.stdin:
+        question = line.rstrip("\n")
+        if not question.strip():
+            continue
+        try:
+            answer = service.answer(question, **options)
+        except DossierError as error:
+            output = {
+                "question": question,
+                "answer": str(error),
+                "refused": True,
+                "citations": [],
+                "related": [],
+                "latency_ms": 0.0,
+                "error": str(error),
+            }
+            click.echo(json.dumps(output, ensure_ascii=False) if as_json else f"dossier: {error}")
+            continue
+        click.echo(
+            json.dumps(answer_json(answer), ensure_ascii=False) if as_json else render_text(answer) + "\n"
+        )
+        sys.stdout.flush()
+
+
+CHAT_HELP = """Ask anything about the archive; follow-up questions understand the previous ones.
+/sources  the articles in the archive      /quotes  the passages the last answer cited
+/new      forget the conversation          /quit    leave (or Ctrl-D)"""
+
+
+@click.command("chat")
+@click.pass_obj
+@user_errors
+def chat(settings: Settings) -> None:
+    """An interactive session with line editing, history and follow-up questions."""
+    run_chat(settings)
+
+
+def run_chat(settings: Settings) -> None:
+    from index.errors import DossierError
+
+    service = _service(settings)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        _enable_line_editing(settings.data_dir / ".chat_history")
+        click.echo(f"Dossier: {len(service.documents())} articles. {CHAT_HELP}")
+    history: list[Turn] = []
+    last: Answer | None = None
+    while True:
+        try:
+            line = input("you> " if interactive else "").strip()
+        except EOFError:
+            break
+        if not line:
+            continue
+        command = line.split()[0].lower()
+        if command in ("/quit", "/exit"):
+            break
+        if command.startswith("/"):
+            history, output = _chat_command(service, command, history, last)
+            click.echo(output)
+            continue
+        try:
+            last = service.answer(line, history[-HISTORY_TURNS:])
+        except DossierError as error:
+            click.echo(str(error))
+            continue
+        history.append(last.to_turn())
+        click.echo(render_text(last) + "\n")
+
+
+def _chat_command(
+    service: AnsweringService, command: str, history: list[Turn], last: Answer | None
+) -> tuple[list[Turn], str]:
+    if command == "/sources":
+        documents = service.documents()
+        return history, "\n".join(
+            f"- {d.title} ({d.published.isoformat() if d.published else 'undated'})"
+            + (f"\n  {d.url}" if d.url else "")
+            for d in documents
+        ) or "The archive is empty."
+    if command == "/quotes":
+        if last is None or not last.citations:
+            return history, "No cited passages yet: ask a question first."
+        return history, "\n".join(f"[{c.n}] “{c.quote}” — {c.title}" for c in last.citations)
+    if command == "/new":
+        return [], "Conversation forgotten."
+    return history, CHAT_HELP
+
+
+def _enable_line_editing(history_file: Path) -> None:
+    try:
+        import atexit
+        import readline
+    except ImportError:  # not every platform has readline; the prompt still works without it
+        return
+    try:
+        readline.read_history_file(history_file)
+    except OSError:
+        pass
+    readline.set_history_length(500)
+    atexit.register(lambda: _save_history(readline, history_file))
+
+
+def _save_history(readline, history_file: Path) -> None:  # type: ignore[no-untyped-def]
+    try:
+        readline.write_history_file(history_file)
+    except OSError:
+        pass
+
+
+@click.command("eval")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="The metrics as one JSON object.")
+@click.option("--show-failures", is_flag=True, help="List the questions that missed.")
+@click.pass_obj
+@user_errors
+def evaluate_command(settings: Settings, file: Path, as_json: bool, show_failures: bool) -> None:
+    """Score answers on a JSON-lines question FILE: recall@k, MRR, answer hits, citations, refusals."""
+    from bot.answering.evaluate import evaluate, read_questions
+
+    report = evaluate(_service(settings), list(read_questions(file)))
+    metrics = report.metrics()
+    if as_json:
+        click.echo(json.dumps({"questions": report.questions, **metrics, "failures": report.failures}))
+        return
+    click.echo(
+        f"questions           {report.questions} ({report.answerable} answerable, "
+        f"{report.unanswerable} unanswerable)"
+    )
+    for name, value in metrics.items():
+        click.echo(f"{name:<20}{value:.3f}")
+    if show_failures:
+        for failure in report.failures:
+            click.echo(json.dumps(failure, ensure_ascii=False))
