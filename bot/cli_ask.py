@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -183,19 +184,15 @@ def _enable_line_editing(history_file: Path) -> None:
         import readline
     except ImportError:  # not every platform has readline; the prompt still works without it
         return
-    try:
+    with contextlib.suppress(OSError):
         readline.read_history_file(history_file)
-    except OSError:
-        pass
     readline.set_history_length(500)
     atexit.register(lambda: _save_history(readline, history_file))
 
 
 def _save_history(readline, history_file: Path) -> None:  # type: ignore[no-untyped-def]
-    try:
+    with contextlib.suppress(OSError):
         readline.write_history_file(history_file)
-    except OSError:
-        pass
 
 
 @click.command("eval")
