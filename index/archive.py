@@ -17,7 +17,7 @@ import numpy as np
 
 from index.chunking import make_chunks, split_sentences
 from index.embedding import Embedder, canonical_model_name, load_document_embedder, load_query_embedder
-from index.errors import CorruptIndex, IndexNotBuilt, IndexNotWritable, ModelMismatch
+from index.errors import CorruptIndex, DocumentNotFound, IndexNotBuilt, IndexNotWritable, ModelMismatch
 from index.fusion import reciprocal_rank_fusion
 from index.lexical import LexicalIndex
 from index.models import AddResult, Article, Chunk, DocumentInfo, Hit, Sentence
@@ -315,12 +315,13 @@ class Archive:
         pending: list[_Prepared] = []
         seen: set[str] = set()
         for item, article in articles:
-            prepared = self._prepare(item, article)
-            if prepared.doc_id in seen or (not replace_all and self.store.find_document(prepared.doc_id)):
-                results.append(AddResult(item, "unchanged", prepared.doc_id, article.title))
+            doc_id = document_id(article)
+            # Checked before chunking, so re-adding known articles never loads the model.
+            if doc_id in seen or (not replace_all and self.store.find_document(doc_id)):
+                results.append(AddResult(item, "unchanged", doc_id, article.title))
                 continue
-            seen.add(prepared.doc_id)
-            pending.append(prepared)
+            seen.add(doc_id)
+            pending.append(self._prepare(item, article))
         if not pending and not replace_all:
             return results
         vectors = self._embed(pending)
@@ -368,13 +369,17 @@ class Archive:
     def remove(self, doc_id: str) -> DocumentInfo:
         """Remove one document by id."""
         document = self.store.find_document(doc_id)
-        with self.store.transaction():
-            if self.store.manifest()["revision"] != self.revision:
-                self._load_derived()
-            removed = self.store.delete_document(doc_id)
-            revision = self._write_manifest(False)
+        if document is None:
+            raise DocumentNotFound(f"no document with id {doc_id}; see: dossier index list")
+        try:
+            with self.store.transaction():
+                if self.store.manifest()["revision"] != self.revision:
+                    self._load_derived()
+                removed = self.store.delete_document(doc_id)
+                revision = self._write_manifest(False)
+        except sqlite3.OperationalError as error:
+            raise IndexNotWritable(f"cannot write to {self.settings.data_dir}: {error}") from None
         self._apply_to_vectors(np.array(removed, dtype=np.int64), np.zeros(0, dtype=np.int64), [], revision)
-        assert document is not None
         return document
 
     def _write_manifest(self, rebuilt: bool) -> str:

@@ -97,11 +97,41 @@ class AnsweringService:
         best = scored[0] if scored else None
         if best is None or not best.typed or not Evidence(best.dense, best.coverage).answers():
             return self._refuse(question, scored)
-        chosen = extractive.with_context(extractive.select(scored), self._load)
-        answer = self._compose(question, chosen)
         if self._llm is not None:
-            answer = self._llm.rewrite(question, answer, self.context) or answer
-        return answer
+            written = self._llm_answer(question, hits)
+            if written is not None:
+                return written if not written.refused else self._refuse(question, scored)
+        chosen = extractive.with_context(extractive.select(scored), self._load)
+        return self._compose(question, chosen)
+
+    def _llm_answer(self, question: str, hits: list[Hit]) -> Answer | None:
+        """The model's answer from the retrieved passages, or None to answer extractively."""
+        from bot.answering.llm import Passage
+
+        assert self._llm is not None
+        grouped: dict[str, tuple[DocumentInfo, set[int]]] = {}
+        for hit in hits[:RETRIEVED]:
+            document, positions = grouped.setdefault(hit.document.doc_id, (hit.document, set()))
+            positions.update(range(hit.first_sentence, hit.last_sentence + 1))
+        passages = []
+        for n, (doc_id, (document, positions)) in enumerate(grouped.items(), 1):
+            sentences = tuple(s for s in self._load(doc_id)[0] if s.position in positions)
+            passages.append(Passage(n, document, sentences))
+        written = self._llm.write(question, passages)
+        if written is None:
+            return None
+        if written.refused:
+            return Answer(question, (), (), refused=True)
+        order = list(dict.fromkeys(n for s in written.sentences for n in s.citations))
+        renumber = {old: new for new, old in enumerate(order, 1)}
+        sentences = tuple(
+            AnswerSentence(s.text, tuple(renumber[n] for n in s.citations)) for s in written.sentences
+        )
+        citations = tuple(
+            _citation(renumber[n], passages[n - 1].document, written.quotes[n].text, written.quotes[n].position)
+            for n in order
+        )
+        return Answer(question, sentences, citations, refused=False)
 
     def _answer_metadata(
         self,

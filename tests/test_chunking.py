@@ -1,0 +1,51 @@
+"""Sentences and chunks point at the document text and cover all of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.chunking import make_chunks, split_sentences
+from index.parsing.loader import load_file
+
+SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name)
+def test_sentence_offsets_point_at_the_text(path: Path) -> None:
+    article = load_file(path)
+    sentences = split_sentences(article.paragraphs)
+    assert len(sentences) >= 10
+    for sentence in sentences:
+        assert article.text[sentence.start : sentence.end] == sentence.text
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name)
+@pytest.mark.parametrize("target", [20, 60, 200])
+def test_chunks_cover_every_sentence_within_the_limit(path: Path, target: int) -> None:
+    article = load_file(path)
+    sentences = split_sentences(article.paragraphs)
+    chunks = make_chunks(article.text, sentences, words, target, max_tokens=80, overlap=1)
+    covered = set()
+    for chunk in chunks:
+        assert article.text[chunk.start : chunk.end] == chunk.text
+        members = sentences[chunk.first_sentence : chunk.last_sentence + 1]
+        assert chunk.text.startswith(members[0].text) and chunk.text.endswith(members[-1].text)
+        # only a single over-long sentence may exceed the limit on its own
+        assert sum(words(s.text) for s in members) <= 80 or len(members) == 1
+        covered.update(range(chunk.first_sentence, chunk.last_sentence + 1))
+    assert covered == set(range(len(sentences)))
+
+
+def test_consecutive_chunks_overlap_within_a_paragraph() -> None:
+    paragraph = " ".join(f"Sentence number {i} talks about topic {i}." for i in range(12))
+    sentences = split_sentences([paragraph])
+    chunks = make_chunks(paragraph, sentences, words, 24, max_tokens=40, overlap=1)
+    assert len(chunks) > 2
+    for before, after in zip(chunks, chunks[1:], strict=False):
+        assert after.first_sentence == before.last_sentence  # one shared sentence
