@@ -120,7 +120,7 @@ def test_no_index_yet_says_how_to_build_one(tmp_path: Path) -> None:
 
 def test_index_of_another_model_is_refused(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
     built(tmp_path, fake_embedder).close()
-    with pytest.raises(ModelMismatch, match="built with the model sentence-transformers/all-MiniLM-L6-v2.*dossier index build"):
+    with pytest.raises(ModelMismatch, match=r"built with the model sentence-transformers/all-MiniLM-L6-v2.*dossier index build"):
         Archive.open(settings(tmp_path, model="intfloat/e5-small-v2"), FakeEmbedder("intfloat/e5-small-v2"))
 
 
@@ -136,7 +136,7 @@ def test_build_replaces_an_index_of_another_model(tmp_path: Path, fake_embedder:
 def test_corrupt_database_is_reported(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
     built(tmp_path, fake_embedder).close()
     (tmp_path / DB_NAME).write_bytes(b"this is not a database" * 100)
-    with pytest.raises(CorruptIndex, match="damaged.*dossier index build"):
+    with pytest.raises(CorruptIndex, match=r"damaged.*dossier index build"):
         Archive.open(settings(tmp_path), fake_embedder)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -47,5 +48,5 @@ def test_consecutive_chunks_overlap_within_a_paragraph() -> None:
     sentences = split_sentences([paragraph])
     chunks = make_chunks(paragraph, sentences, words, 24, max_tokens=40, overlap=1)
     assert len(chunks) > 2
-    for before, after in zip(chunks, chunks[1:], strict=False):
+    for before, after in itertools.pairwise(chunks):
         assert after.first_sentence == before.last_sentence  # one shared sentence

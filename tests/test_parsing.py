@@ -114,7 +114,7 @@ def test_html_page_main_text_and_metadata() -> None:
 def test_bad_files_are_refused_with_a_reason(tmp_path: Path, content: bytes, message: str) -> None:
     path = tmp_path / "bad.txt"
     path.write_bytes(content)
-    [(origin, result)] = list(load_articles(str(path)))
+    [(_origin, result)] = list(load_articles(str(path)))
     assert isinstance(result, UnsupportedDocument)
     assert message in str(result)
 
