@@ -61,9 +61,13 @@ class Answer:
 
 def _with_markers(sentence: AnswerSentence) -> str:
     markers = "".join(f"[{n}]" for n in sentence.citations)
+    text = sentence.text
     if not markers:
-        return sentence.text
-    return f"{sentence.text} {markers}"
+        return text
+    # "… Lukashenko [1]." reads as a citation of the sentence, "… Lukashenko. [1]" as a stray mark.
+    if text[-1:] in ".!?" and text[-2:-1] != ".":
+        return f"{text[:-1]} {markers}{text[-1]}"
+    return f"{text} {markers}"
 
 
 @dataclass(frozen=True)
