@@ -19,12 +19,12 @@ run: $(STAMP)
 
 ## The test suite (what CI runs).
 test: $(STAMP)
-	$(BIN)/ruff check index bot tests bench
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check index bot tests bench
-	$(BIN)/ruff format --check index bot tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 bench: $(STAMP)
