@@ -90,10 +90,34 @@ class AnsweringService:
         hits = self.archive.search(query, max(k * 4, 50), vector=vector)
         return [h for h in hits if h.document.doc_id == doc_id][:k]
 
-    def _answer_content(self, question: str, query: str, vector: np.ndarray, hits: list[Hit]) -> Answer:
+    def explain(self, question: str, history: Sequence[Turn] = ()) -> dict[str, object]:
+        """The evidence behind the refusal decision, for tuning and debugging."""
+        question = clean_question(question, self._max_chars)
+        query = contextual_query(question, history)
+        vector = self.archive.embed_query(query)
+        with self._lock:
+            hits = self._retrieve(query, vector, None, RETRIEVED)
+        scored = self._scored(question, query, vector, hits)
+        if not scored:
+            return {"dense": 0.0, "coverage": 0.0, "typed": False, "sentence": None}
+        best = scored[0]
+        return {
+            "dense": best.dense,
+            "coverage": best.coverage,
+            "typed": best.typed,
+            "sentence": best.candidate.sentence.text,
+            "meta": meta_question(question) is not None,
+        }
+
+    def _scored(
+        self, question: str, query: str, vector: np.ndarray, hits: list[Hit]
+    ) -> list[extractive.Scored]:
         terms = extractive.question_terms(query)
         candidates = extractive.gather(hits, self._load)
-        scored = extractive.score(candidates, vector, terms, self.archive.term_weight, question)
+        return extractive.score(candidates, vector, terms, self.archive.term_weight, question)
+
+    def _answer_content(self, question: str, query: str, vector: np.ndarray, hits: list[Hit]) -> Answer:
+        scored = self._scored(question, query, vector, hits)
         best = scored[0] if scored else None
         if best is None or not best.typed or not Evidence(best.dense, best.coverage).answers():
             return self._refuse(question, scored)
@@ -128,7 +152,9 @@ class AnsweringService:
             AnswerSentence(s.text, tuple(renumber[n] for n in s.citations)) for s in written.sentences
         )
         citations = tuple(
-            _citation(renumber[n], passages[n - 1].document, written.quotes[n].text, written.quotes[n].position)
+            _citation(
+                renumber[n], passages[n - 1].document, written.quotes[n].text, written.quotes[n].position
+            )
             for n in order
         )
         return Answer(question, sentences, citations, refused=False)
