@@ -159,6 +159,8 @@ class OnnxQueryEmbedder:
         self._counter.no_truncation()
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
+        # Idle ONNX threads spin by default and then fight FAISS and the bot's threads for two cores.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = onnxruntime.InferenceSession(
             str(folder / "onnx" / "model.onnx"), options, providers=["CPUExecutionProvider"]
         )

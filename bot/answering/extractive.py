@@ -32,6 +32,7 @@ class Candidate:
     sentence: Sentence
     vector: np.ndarray
     retrieval: float  # fused retrieval score of its best passage, relative to the top passage
+    tokens: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Scored:
 
 
 SentenceLoader = Callable[[str], tuple[list[Sentence], np.ndarray]]
+TokenLoader = Callable[[str], list[frozenset[str]]]
 
 
 def question_terms(query: str) -> frozenset[str]:
@@ -52,7 +54,9 @@ def question_terms(query: str) -> frozenset[str]:
     return frozenset(t for t in tokenize(query) if t not in _QUESTION_NOISE)
 
 
-def gather(hits: Sequence[Hit], load: SentenceLoader, neighbours: int = 1) -> list[Candidate]:
+def gather(
+    hits: Sequence[Hit], load: SentenceLoader, tokens: TokenLoader, neighbours: int = 1
+) -> list[Candidate]:
     """Sentences of the retrieved passages and their neighbours, each once."""
     if not hits:
         return []
@@ -69,9 +73,11 @@ def gather(hits: Sequence[Hit], load: SentenceLoader, neighbours: int = 1) -> li
     candidates = []
     for doc_id, document in documents.items():
         sentences, vectors = load(doc_id)
-        for sentence, vector in zip(sentences, vectors, strict=True):
+        words = tokens(doc_id)
+        for sentence, vector, sentence_words in zip(sentences, vectors, words, strict=True):
             if (doc_id, sentence.position) in best:
-                candidates.append(Candidate(document, sentence, vector, best[(doc_id, sentence.position)]))
+                retrieval = best[(doc_id, sentence.position)]
+                candidates.append(Candidate(document, sentence, vector, retrieval, sentence_words))
     return candidates
 
 
@@ -94,7 +100,7 @@ def score(
     total = sum(weight(t) for t in terms) or 1.0
     scored = []
     for candidate, similarity in zip(candidates, dense.tolist(), strict=True):
-        found = terms & frozenset(tokenize(candidate.sentence.text))
+        found = terms & candidate.tokens
         coverage = sum(weight(t) for t in found) / total
         value = W_DENSE * similarity + W_COVERAGE * coverage + W_RETRIEVAL * candidate.retrieval
         typed = has_answer_type(kind, candidate.sentence.text, question)

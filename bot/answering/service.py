@@ -16,6 +16,7 @@ from bot.answering.models import Answer, AnswerSentence, Citation, Related, Turn
 from bot.answering.question import clean_question, contextual_query, is_follow_up
 from bot.answering.refusal import Evidence
 from index.archive import Archive
+from index.lexical import tokenize
 from index.models import DocumentInfo, Hit, Sentence
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ class AnsweringService:
         self._max_chars = max_question_chars
         self._lock = threading.RLock()  # one SQLite connection and one FAISS index are shared
         self._sentences: dict[str, tuple[list[Sentence], np.ndarray]] = {}
+        self._tokens: dict[str, list[frozenset[str]]] = {}
 
     # Reading the archive
     def documents(self) -> list[DocumentInfo]:
@@ -50,6 +52,7 @@ class AnsweringService:
             changed = self.archive.refresh()
             if changed:
                 self._sentences.clear()
+                self._tokens.clear()
             return changed
 
     def _load(self, doc_id: str) -> tuple[list[Sentence], np.ndarray]:
@@ -57,6 +60,12 @@ class AnsweringService:
             if doc_id not in self._sentences:
                 self._sentences[doc_id] = self.archive.store.sentences(doc_id)
             return self._sentences[doc_id]
+
+    def _load_tokens(self, doc_id: str) -> list[frozenset[str]]:
+        with self._lock:
+            if doc_id not in self._tokens:
+                self._tokens[doc_id] = [frozenset(tokenize(s.text)) for s in self._load(doc_id)[0]]
+            return self._tokens[doc_id]
 
     def context(self, doc_id: str, sentence: int, window: int = 2) -> str:
         """A cited sentence with its neighbours, as plain text."""
@@ -113,7 +122,7 @@ class AnsweringService:
         self, question: str, query: str, vector: np.ndarray, hits: list[Hit]
     ) -> list[extractive.Scored]:
         terms = extractive.question_terms(query)
-        candidates = extractive.gather(hits, self._load)
+        candidates = extractive.gather(hits, self._load, self._load_tokens)
         return extractive.score(candidates, vector, terms, self.archive.term_weight, question)
 
     def _answer_content(self, question: str, query: str, vector: np.ndarray, hits: list[Hit]) -> Answer:
