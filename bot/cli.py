@@ -101,13 +101,14 @@ def start(settings: Settings) -> None:
 
 
 def _register() -> None:
-    from bot import cli_ask, cli_index
+    from bot import cli_ask, cli_feeds, cli_index
 
     main.add_command(cli_index.index_group)
     main.add_command(cli_index.search)
     main.add_command(cli_ask.ask)
     main.add_command(cli_ask.chat)
     main.add_command(cli_ask.evaluate_command)
+    main.add_command(cli_feeds.feeds_group)
 
 
 _register()
