@@ -50,6 +50,10 @@ def main() -> None:
     usable = [(d, c, q.answerable) for q, d, c, t in rows if t]
     weights = fit_logistic([(d, c) for d, c, _ in usable], [float(a) for _, _, a in usable])
     print(f"\nfitted: dense {weights[0]:.2f}, coverage {weights[1]:.2f}, bias {weights[2]:.2f}")
+    for q, d, c, t in rows:
+        z = weights[0] * d + weights[1] * c + weights[2]
+        if t and (z >= 0) != q.answerable:
+            print(f"  misjudged by the fit ({z:+.2f}): {q.question}")
     current = (refusal.WEIGHT_DENSE, refusal.WEIGHT_COVERAGE, refusal.BIAS)
     for name, w in (("fitted", weights), ("current", current)):
         margins = [(w[0] * d + w[1] * c + w[2]) * (1 if a else -1) for d, c, a in usable]

@@ -9,20 +9,46 @@ from __future__ import annotations
 import re
 
 _NUMBER_QUESTION = re.compile(
-    r"^(and |so |but )?(how (many|much)|what (number|percentage|percent|share|proportion|amount)|"
+    r"^(and |so |but )?(how many|what (number|percentage|percent|share|proportion)|"
     r"what (was|is) the (number|percentage|share|amount))\b",
     re.I,
 )
+# "What is the population of …?" and "how much …?" ask for a measured figure.
+_QUANTITY_QUESTION = re.compile(
+    r"\bhow much\b|\b(what|how) (is|was|are|were|will be) the (\w+ ){0,2}(population|gdp|turnover|volume|cost|price|"
+    r"budget|revenue|value|rate|size|area|salary|income|debt|deficit|amount|total|growth|inflation|"
+    r"temperature|height|length|distance|capacity|output|number|share|percentage)\b",
+    re.I,
+)
+# "Who is the president of Kazakhstan?": the sentence must tie that role to that place.
+_ROLE_QUESTION = re.compile(
+    r"^(and |so )?who (is|was|are|were) (the )?(?P<role>[a-z ]{3,40}?) of (the )?(?P<entity>[A-Z][\w -]{1,40}?)\??$",
+    re.I,
+)
 _DATE_QUESTION = re.compile(
-    r"\b(when|what (year|date|day|month|time)|which (year|date|day|month)|since when|how long ago)\b", re.I
+    r"\b(when|what (year|date|day|month|time|period)|which (year|date|day|month|period)|since when|"
+    r"how long ago)\b",
+    re.I,
 )
 _NAME_QUESTION = re.compile(r"^(and |so |but )?(who|whom|whose)\b", re.I)
+_PLACE_QUESTION = re.compile(r"^(and |so |but )?where\b|\bin which (city|country|town|place)\b", re.I)
+_PLACE = re.compile(r"\b(in|at|to|from|visited|near)\s+(the\s+)?([A-Z][\w’'-]+)")
+# How news writes the same office: a question about the one must accept the others.
+_ROLE_NAMES = {
+    "prime minister": r"prime\s+minister|premier|heads?\s+of\s+(the\s+)?governments?",
+    "premier": r"prime\s+minister|premier|heads?\s+of\s+(the\s+)?governments?",
+    "head of government": r"prime\s+minister|premier|heads?\s+of\s+(the\s+)?governments?",
+    "president": r"president|head\s+of\s+state",
+    "head of state": r"president|head\s+of\s+state",
+}
 
 _NUMBER = re.compile(
     r"\b\d[\d,.]*%?|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
     r"forty|fifty|hundred|thousand|million|billion|dozen|half|third|quarter)\b",
     re.I,
 )
+_DIGITS = re.compile(r"(?<![\w-])\d[\d,.]*%?(?![\w-])")
+_YEARS = re.compile(r"\b(1[89]|20)\d\d(\s*[-–]\s*(1[89]|20)\d\d)?\b")
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
     "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
@@ -35,13 +61,17 @@ _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*"
 
 
 def expected_type(question: str) -> str | None:
-    """'number', 'date', 'name', or None when any sentence may answer."""
+    """'measure', 'number', 'date', 'name', or None when any sentence may answer."""
+    if _QUANTITY_QUESTION.search(question):
+        return "measure"
     if _NUMBER_QUESTION.search(question):
         return "number"
     if _DATE_QUESTION.search(question):
         return "date"
     if _NAME_QUESTION.search(question):
         return "name"
+    if _PLACE_QUESTION.search(question):
+        return "place"
     return None
 
 
@@ -50,8 +80,35 @@ def has_answer_type(kind: str | None, sentence: str, question: str) -> bool:
     if kind is None:
         return True
     asked = question.lower()
+    if kind == "measure":
+        # Figures are printed in digits; "two countries" or "COVID-19" measure nothing.
+        counted = _YEARS.sub(" ", sentence)
+        return any(m.group(0) not in asked for m in _DIGITS.finditer(counted))
     if kind == "number":
-        return any(m.group(0).lower() not in asked for m in _NUMBER.finditer(sentence))
+        # A year ("2021", "2021-2025") dates something; it does not count or measure it.
+        counted = _YEARS.sub(" ", sentence)
+        return any(m.group(0).lower() not in asked for m in _NUMBER.finditer(counted))
     if kind == "date":
         return any(m.group(0).lower() not in asked for m in _DATE.finditer(sentence.lower()))
-    return any(m.group(0).lower() not in asked for m in _NAME.finditer(sentence))
+    if kind == "place":
+        return any(m.group(3).lower() not in asked for m in _PLACE.finditer(sentence))
+    if not any(m.group(0).lower() not in asked for m in _NAME.finditer(sentence)):
+        return False
+    return role_holds(question, sentence)
+
+
+def role_holds(question: str, sentence: str) -> bool:
+    """For 'who is the ROLE of PLACE', the sentence names that role of that place, not another's."""
+    match = _ROLE_QUESTION.match(question.strip())
+    if not match:
+        return True
+    role_words = " ".join(match["role"].lower().split())
+    role = _ROLE_NAMES.get(role_words, re.escape(role_words))
+    entity = match["entity"].strip()
+    stem = re.escape(entity[: max(4, len(entity) - 3)])  # Belarus/Belarusian, Kazakhstan/Kazakh
+    linked = re.compile(
+        rf"\b({role})\s+of\s+(the\s+)?(republic\s+of\s+)?{stem}|\b{stem}\w*(’s|'s)?\s+({role})\b|"
+        rf"\b({role})\s+of\s+(the\s+)?\w+\s+of\s+{stem}\w*\s+[—–-]",
+        re.I,
+    )
+    return bool(linked.search(sentence))

@@ -56,15 +56,18 @@ def human_date(value: date) -> str:
     return f"{value.day} {value.strftime('%B %Y')}"
 
 
-def metadata_quote(document: DocumentInfo) -> str:
-    """What an answer about metadata cites: the byline as printed, else the metadata record."""
-    if document.byline:
+def metadata_quote(document: DocumentInfo, kind: str = "author") -> str:
+    """What an answer about metadata cites: the byline as printed when it holds the fact, else the
+    article's metadata record."""
+    if document.byline and kind in ("author", "date"):
         return document.byline
     parts = [document.title]
     if document.published:
         parts.append(f"published {human_date(document.published)}")
     if document.source:
         parts.append(document.source)
+    if document.author:
+        parts.append(f"by {document.author}")
     return " · ".join(parts)
 
 

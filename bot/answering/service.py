@@ -16,7 +16,6 @@ from bot.answering.models import Answer, AnswerSentence, Citation, Related, Turn
 from bot.answering.question import clean_question, contextual_query, is_follow_up
 from bot.answering.refusal import Evidence
 from index.archive import Archive
-from index.lexical import tokenize
 from index.models import DocumentInfo, Hit, Sentence
 
 if TYPE_CHECKING:
@@ -64,7 +63,7 @@ class AnsweringService:
     def _load_tokens(self, doc_id: str) -> list[frozenset[str]]:
         with self._lock:
             if doc_id not in self._tokens:
-                self._tokens[doc_id] = [frozenset(tokenize(s.text)) for s in self._load(doc_id)[0]]
+                self._tokens[doc_id] = [extractive.terms_of(s.text) for s in self._load(doc_id)[0]]
             return self._tokens[doc_id]
 
     def context(self, doc_id: str, sentence: int, window: int = 2) -> str:
@@ -190,7 +189,7 @@ class AnsweringService:
         sentence = metadata_sentence(meta.kind, document, meta.topic)
         if sentence is None:
             return None
-        quote = document.title if meta.kind == "latest" else metadata_quote(document)
+        quote = document.title if meta.kind == "latest" else metadata_quote(document, meta.kind)
         citation = _citation(1, document, quote, 0)
         return Answer(question, (AnswerSentence(sentence, (1,)),), (citation,), refused=False)
 
