@@ -50,7 +50,7 @@ class Announcer:
         return announcements
 
     def recipients(self, document: DocumentInfo) -> list[int]:
-        """Chats subscribed to everything, or to a topic this article matches."""
+        """Chats subscribed to everything, or to a topic this article matches, plus the channel."""
         text = self.archive.store.document_text(document.doc_id)
         _, vectors = self.archive.store.sentences(document.doc_id)
         chats: list[int] = []
@@ -62,4 +62,8 @@ class Announcer:
                 topic, self.archive.embed_query(topic), document.title, text, vectors
             ):
                 chats.append(subscription.chat_id)
+        if self.channel_id:
+            # A numeric id ("-100…") or a public @name, which Telegram accepts as a chat_id too.
+            channel = self.channel_id.strip()
+            chats.append(int(channel) if channel.lstrip("-").isdigit() else channel)  # type: ignore[arg-type]
         return chats
