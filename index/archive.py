@@ -293,17 +293,29 @@ class Archive:
         return _Prepared(item, article, document_id(article), sentences, chunks)
 
     def _embed(self, prepared: Sequence[_Prepared]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Sentence and chunk vectors for every prepared article, in one batched pass."""
-        sentence_texts = [s.text for p in prepared for s in p.sentences]
-        chunk_texts = [c.text for p in prepared for c in p.chunks]
-        vectors = self.document_embedder.embed_documents(sentence_texts + chunk_texts)
-        sentence_vectors, chunk_vectors = vectors[: len(sentence_texts)], vectors[len(sentence_texts) :]
-        result, s_at, c_at = [], 0, 0
+        """Sentence vectors from the model, in one batched pass; chunk vectors from their sentences.
+
+        A chunk's vector is the normalised mean of its sentences' vectors: the model itself pools by
+        averaging, and embedding chunks again would cost more than half the indexing time
+        (bench/index_bench.py) for no measured gain in retrieval (README).
+        """
+        texts = [s.text for p in prepared for s in p.sentences]
+        vectors = self.document_embedder.embed_documents(texts)
+        result, at = [], 0
         for p in prepared:
-            result.append(
-                (sentence_vectors[s_at : s_at + len(p.sentences)], chunk_vectors[c_at : c_at + len(p.chunks)])
+            sentence_vectors = vectors[at : at + len(p.sentences)]
+            at += len(p.sentences)
+            chunk_vectors = (
+                np.stack(
+                    [sentence_vectors[c.first_sentence : c.last_sentence + 1].mean(axis=0) for c in p.chunks]
+                )
+                if p.chunks
+                else np.zeros((0, vectors.shape[1]), dtype=np.float32)
             )
-            s_at, c_at = s_at + len(p.sentences), c_at + len(p.chunks)
+            norms = np.linalg.norm(chunk_vectors, axis=1, keepdims=True)
+            result.append(
+                (sentence_vectors, (chunk_vectors / np.clip(norms, 1e-12, None)).astype(np.float32))
+            )
         return result
 
     def add(self, articles: Iterable[tuple[str, Article]], replace_all: bool = False) -> list[AddResult]:
