@@ -95,6 +95,11 @@ def start(settings: Settings) -> None:
         from bot.cli_index import build
 
         click.get_current_context().invoke(build, folder=Path("seeds"))
+    if settings.telegram_token is not None:
+        from bot.cli_bot import run_bot
+
+        run_bot(settings)
+        return
     from bot.cli_ask import run_chat
 
     run_chat(settings)
@@ -108,6 +113,10 @@ def _register() -> None:
     main.add_command(cli_ask.ask)
     main.add_command(cli_ask.chat)
     main.add_command(cli_ask.evaluate_command)
+    from bot import cli_bot
+
+    main.add_command(cli_bot.bot_command)
+    main.add_command(cli_bot.health)
     main.add_command(cli_feeds.feeds_group)
 
 

@@ -1,0 +1,138 @@
+"""`dossier bot` runs the Telegram bot; `dossier health` says whether the index (and the bot) are alive."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import click
+from telegram.constants import FloodLimit
+
+from bot.cli import fail, user_errors
+from bot.settings import Settings
+
+TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")  # "123456789:AAE…", as @BotFather gives it
+SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook accepts as secret_token
+
+
+@click.command("bot")
+@click.option(
+    "--send-rate",
+    type=click.FloatRange(min=0),
+    default=float(FloodLimit.MESSAGES_PER_SECOND),
+    show_default=True,
+    help="Messages per second the bot sends at most, overall (Telegram's limit for ordinary bots); "
+    "0 lifts the cap, e.g. against a local Bot API server or for a bot whose limit Telegram raised.",
+)
+@click.pass_obj
+@user_errors
+def bot_command(settings: Settings, send_rate: float) -> None:
+    """Run the Telegram bot: long polling, or a webhook server when DOSSIER_WEBHOOK_URL is set."""
+    run_bot(settings, send_rate)
+
+
+def run_bot(settings: Settings, send_rate: float = FloodLimit.MESSAGES_PER_SECOND) -> None:
+    """Check the settings, open the index, and serve Telegram until SIGINT or SIGTERM."""
+    token = _checked_token(settings)
+    secret = _checked_secret(settings)
+    redact_logs([token, *([secret] if secret else [])])
+    from telegram.error import InvalidToken, NetworkError, TelegramError
+
+    from bot.answering.service import open_service
+    from bot.telegram.app import build_application, run
+    from bot.telegram.context import Services
+
+    services = Services.create(settings, open_service(settings))
+    application = build_application(settings, services, send_rate=send_rate)
+    try:
+        run(application, settings)
+    except InvalidToken:
+        fail("Telegram rejected DOSSIER_TELEGRAM_TOKEN; copy it again from @BotFather (/mybots, API Token)")
+    except NetworkError as error:
+        fail(f"cannot reach the Bot API at {settings.telegram_base_url}: {_redacted(str(error), token)}")
+    except TelegramError as error:
+        fail(f"Telegram refused to start the bot: {_redacted(str(error), token)}")
+
+
+def _checked_token(settings: Settings) -> str:
+    if settings.telegram_token is None:
+        fail("DOSSIER_TELEGRAM_TOKEN is not set; create a bot with @BotFather and put its token in .env")
+    assert settings.telegram_token is not None
+    token = settings.telegram_token.get_secret_value().strip()
+    if not TOKEN_SHAPE.fullmatch(token):
+        fail("DOSSIER_TELEGRAM_TOKEN does not look like a bot token (digits, a colon, then letters)")
+    return token
+
+
+def _checked_secret(settings: Settings) -> str | None:
+    if settings.webhook_secret is None:
+        return None
+    secret = settings.webhook_secret.get_secret_value()
+    if not SECRET_SHAPE.fullmatch(secret):
+        fail("DOSSIER_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+    return secret
+
+
+class _Redact(logging.Filter):
+    """Replaces secrets in a record's message and traceback before any handler writes it."""
+
+    def __init__(self, secrets: list[str]):
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(s in message for s in self.secrets):
+            record.msg, record.args = self._clean(message), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self._clean(record.exc_text)
+        return True
+
+    def _clean(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "<redacted>")
+        return text
+
+
+def redact_logs(secrets: list[str]) -> None:
+    """Install the filter on every root handler (PTB logs its API URL, token included, at DEBUG)."""
+    handlers = logging.getLogger().handlers
+    for handler in handlers:
+        handler.addFilter(_Redact(secrets))
+
+
+def _redacted(text: str, token: str) -> str:
+    return text.replace(token, "<redacted>")
+
+
+@click.command("health")
+@click.option(
+    "--bot/--no-bot",
+    "bot_mode",
+    default=None,
+    help="Also require a recent heartbeat from the running bot (default: when a token is set).",
+)
+@click.pass_obj
+@user_errors
+def health(settings: Settings, bot_mode: bool | None) -> None:
+    """Exit 0 if the index opens and, in bot mode, the bot touched its heartbeat file lately."""
+    from bot.telegram.context import HEARTBEAT_FILE
+    from bot.telegram.jobs import HEARTBEAT_STALE, heartbeat_age
+    from index.archive import Archive
+
+    archive = Archive.open(settings.index_settings())
+    articles = archive.counts()["documents"]
+    archive.close()
+    report = f"index: {articles} articles"
+    if bot_mode is None:
+        bot_mode = settings.telegram_token is not None
+    if bot_mode:
+        age = heartbeat_age(settings.data_dir / HEARTBEAT_FILE)
+        if age is None:
+            fail(f"{report}; bot: no heartbeat in {settings.data_dir} (is `dossier bot` running?)")
+        elif age > HEARTBEAT_STALE:
+            fail(f"{report}; bot: last heartbeat {age:.0f} s ago (stuck or stopped)")
+        report += f"; bot: heartbeat {age:.0f} s ago"
+    click.echo(f"ok: {report}")

@@ -1,0 +1,143 @@
+"""The one place the Telegram application is wired: settings, services, handlers, jobs, and how it runs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import LinkPreviewOptions
+from telegram.constants import FloodLimit, ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot.settings import Settings
+from bot.telegram import browsing, conversation, errors, inline, jobs
+from bot.telegram.context import SERVICES, DossierContext, Services
+
+logger = logging.getLogger(__name__)
+
+# Each feature is a module with COMMANDS (its /command menu entries), UPDATES (the update kinds it
+# needs Telegram to send) and register(application, settings). A new feature (e.g. subscriptions) is
+# one more entry; conversation stays last because it holds the catch-alls (questions, unknown commands).
+FEATURES: tuple[Any, ...] = (browsing, inline, conversation)
+# Every message is HTML; article links would otherwise each unfold into a preview; a question deleted
+# before its answer is sent still gets the answer.
+DEFAULTS = Defaults(
+    parse_mode=ParseMode.HTML,
+    link_preview_options=LinkPreviewOptions(is_disabled=True),
+    allow_sending_without_reply=True,
+)
+CONCURRENT_UPDATES = 64  # updates handled at once; answers themselves run in the thread pool
+RETRIES_AFTER_FLOOD = 3  # times a request is retried after Telegram's 429 "retry after N"
+
+DossierApplication = Application[Any, DossierContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
+
+
+class SendRateLimiter(AIORateLimiter):
+    """PTB's AIORateLimiter, except that "typing" skips the queue: a late chat action is worse than none."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        if endpoint == "sendChatAction":
+            return await callback(*args, **kwargs)
+        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+
+def build_application(
+    settings: Settings,
+    services: Services,
+    *,
+    request: BaseRequest | None = None,
+    send_rate: float = FloodLimit.MESSAGES_PER_SECOND,
+) -> DossierApplication:
+    """The bot: HTML defaults, handlers, one error handler, start-up and shutdown hooks, jobs.
+
+    `request` replaces PTB's HTTP client (tests); `send_rate` is the overall messages per second the
+    bot allows itself, Telegram's documented ~30 by default; 0 removes that cap.
+    """
+    assert settings.telegram_token is not None
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token.get_secret_value())
+        .base_url(settings.telegram_base_url)
+        .defaults(DEFAULTS)
+        .context_types(ContextTypes(context=DossierContext))
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .rate_limiter(SendRateLimiter(overall_max_rate=send_rate, max_retries=RETRIES_AFTER_FLOOD))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application: DossierApplication = builder.build()
+    application.bot_data[SERVICES] = services
+    for feature in FEATURES:
+        feature.register(application, settings)
+    application.add_error_handler(errors.on_error)
+    jobs.register(application)
+    return application
+
+
+async def _post_init(application: DossierApplication) -> None:
+    """Publish the command menu and warm the service, so the first question is not the slow one."""
+    await application.bot.set_my_commands([c for feature in FEATURES for c in feature.COMMANDS])
+    services: Services = application.bot_data[SERVICES]
+    summary = await services.summary()
+    logger.info(
+        "@%s is up: %d articles, %d example questions",
+        application.bot.username,
+        summary.articles,
+        len(summary.examples),
+    )
+
+
+async def _post_shutdown(application: DossierApplication) -> None:
+    services: Services = application.bot_data[SERVICES]
+    if services.heartbeat is not None:
+        with contextlib.suppress(OSError):
+            services.heartbeat.unlink(missing_ok=True)
+    await asyncio.to_thread(services.answering.archive.close)
+
+
+def allowed_updates() -> list[str]:
+    """The update kinds the features need, in a stable order (Telegram drops the others)."""
+    return sorted({kind for feature in FEATURES for kind in feature.UPDATES})
+
+
+def run(application: DossierApplication, settings: Settings) -> None:
+    """Long polling, or a webhook server when DOSSIER_WEBHOOK_URL is set; returns on SIGINT/SIGTERM.
+
+    Raises InvalidToken or NetworkError when Telegram cannot be reached with this token.
+    """
+    # Connect once before PTB's start-up retry loop, which would log a rejected token or an unreachable
+    # server as a traceback; run_polling/run_webhook then reuse this loop and the initialized bot.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    loop.run_until_complete(application.bot.initialize())
+    if not settings.webhook_url:
+        application.run_polling(allowed_updates=allowed_updates())
+        return
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    if secret is None:
+        logger.warning(
+            "webhook mode without DOSSIER_WEBHOOK_SECRET: anyone who finds the URL can post updates"
+        )
+    application.run_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+        webhook_url=settings.webhook_url,
+        secret_token=secret,
+        allowed_updates=allowed_updates(),
+    )

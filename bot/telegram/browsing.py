@@ -1,0 +1,114 @@
+"""Commands that show the archive (/start, /help, /about, /sources, /latest) and the inline buttons."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Message, Update
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.settings import Settings
+from bot.telegram import callbacks, rendering, texts
+from bot.telegram.context import DossierContext
+
+CONTEXT_WINDOW = 2  # sentences shown on each side of a cited one
+ALERT_LIMIT = 200  # answerCallbackQuery's text limit
+
+
+COMMANDS = texts.COMMANDS  # the core menu, /ask (handled in conversation) included
+UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY)
+
+
+def register(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    new_only = filters.UpdateType.MESSAGE  # an edited /start is not a new request
+    for name, callback in (
+        ("start", on_start),
+        ("help", on_help),
+        ("about", on_about),
+        ("sources", on_sources),
+        ("latest", on_latest),
+    ):
+        application.add_handler(CommandHandler(name, callback, filters=new_only))
+    application.add_handler(CallbackQueryHandler(on_page, pattern=callbacks.PAGE_PATTERN))
+    application.add_handler(CallbackQueryHandler(on_quote, pattern=callbacks.QUOTE_PATTERN))
+
+
+async def on_start(update: Update, context: DossierContext) -> None:
+    assert update.effective_message is not None
+    summary = await context.services.summary()
+    name = update.effective_user.first_name if update.effective_user else None
+    await update.effective_message.reply_html(texts.greeting(name, summary))
+
+
+async def on_help(update: Update, context: DossierContext) -> None:
+    assert update.effective_message is not None
+    services = context.services
+    text = texts.help_text(context.bot.username, services.questions.per_minute, services.max_question_chars)
+    await update.effective_message.reply_html(text)
+
+
+async def on_about(update: Update, context: DossierContext) -> None:
+    assert update.effective_message is not None
+    summary = await context.services.summary()
+    updated = context.services.answering.archive.manifest.get("updated_at", "")[:10] or None
+    await update.effective_message.reply_html(texts.about(summary, updated))
+
+
+async def on_sources(update: Update, context: DossierContext) -> None:
+    assert update.effective_message is not None
+    documents = await asyncio.to_thread(context.services.answering.documents)
+    text, keyboard = texts.sources_page(documents, 0)
+    await update.effective_message.reply_html(text, reply_markup=keyboard)
+
+
+async def on_latest(update: Update, context: DossierContext) -> None:
+    assert update.effective_message is not None
+    documents = await asyncio.to_thread(context.services.answering.documents)
+    await update.effective_message.reply_html(texts.latest(documents))
+
+
+async def on_page(update: Update, context: DossierContext) -> None:
+    """‹ Newer / Older ›: the same message, showing another page."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    page = callbacks.parse_page(query.data) or 0
+    documents = await asyncio.to_thread(context.services.answering.documents)
+    text, keyboard = texts.sources_page(documents, page)
+    await query.answer()
+    try:
+        await query.edit_message_text(text, reply_markup=keyboard)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():  # a double tap shows the same page twice
+            raise
+
+
+async def on_quote(update: Update, context: DossierContext) -> None:
+    """A source button: the cited sentence in bold between its neighbours, as a reply to the answer."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parsed = callbacks.parse_quote(query.data)
+    assert parsed is not None  # the handler's pattern admits only well-formed data
+    doc_id, sentence = parsed
+    services = context.services
+    documents = {d.doc_id: d for d in await asyncio.to_thread(services.answering.documents)}
+    document = documents.get(doc_id)
+    if document is None:
+        await query.answer(texts.GONE, show_alert=True)
+        return
+    passage = await asyncio.to_thread(services.answering.context, doc_id, sentence, CONTEXT_WINDOW)
+    cited = await asyncio.to_thread(services.answering.context, doc_id, sentence, 0)
+    if not passage:
+        await query.answer(texts.GONE, show_alert=True)
+        return
+    message = query.message
+    if message is None:  # a message sent through inline mode: the bot cannot reply under it
+        await query.answer(rendering.shorten(cited or passage, ALERT_LIMIT), show_alert=True)
+        return
+    await query.answer()
+    text = rendering.context_message(document.title, document.url, document.published, passage, cited)
+    keyboard = rendering.article_keyboard(document.url)
+    if isinstance(message, Message):
+        await message.reply_html(text, reply_markup=keyboard, do_quote=True)
+    else:  # older than 48 hours: Telegram no longer shows it to the bot, so no reply to it either
+        await context.bot.send_message(message.chat.id, text, reply_markup=keyboard)

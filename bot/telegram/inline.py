@@ -1,0 +1,81 @@
+"""Inline mode: "@bot question" in any chat offers the cited answer as one result."""
+
+from __future__ import annotations
+
+import hashlib
+
+from telegram import (
+    BotCommand,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.ext import Application, InlineQueryHandler
+
+from bot.answering.models import Answer
+from bot.settings import Settings
+from bot.telegram import rendering
+from bot.telegram.context import DossierContext
+from bot.telegram.ratelimit import Verdict
+from index.errors import DossierError
+
+CACHE_SECONDS = 60  # the same question from anyone gets the same answer for a minute
+DESCRIPTION_LIMIT = 200
+
+
+COMMANDS: tuple[BotCommand, ...] = ()
+UPDATES = (Update.INLINE_QUERY, Update.CALLBACK_QUERY)
+
+
+def register(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    application.add_handler(InlineQueryHandler(on_inline_query))
+
+
+async def on_inline_query(update: Update, context: DossierContext) -> None:
+    query = update.inline_query
+    assert query is not None
+    question = " ".join(query.query.split())
+    services = context.services
+    if not question:
+        await query.answer(
+            [], button=_button("Type a question about the news archive"), cache_time=CACHE_SECONDS
+        )
+        return
+    if services.inline_questions.check(query.from_user.id) is not Verdict.ALLOWED:
+        await query.answer(
+            [], button=_button("Too many questions: wait a minute"), cache_time=0, is_personal=True
+        )
+        return
+    if len(question) > services.max_question_chars:
+        await query.answer([], button=_button("That question is too long"), cache_time=0, is_personal=True)
+        return
+    try:
+        answer = await services.answer(question)
+    except DossierError:
+        await query.answer([], button=_button("Type a question in words"), cache_time=0, is_personal=True)
+        return
+    await query.answer([_result(answer)], cache_time=CACHE_SECONDS)
+
+
+def _result(answer: Answer) -> InlineQueryResultArticle:
+    title = "No answer in the archive" if answer.refused else "Answer from the archive"
+    description = rendering.REFUSAL if answer.refused else rendering.shorten(answer.text, DESCRIPTION_LIMIT)
+    return InlineQueryResultArticle(
+        id=hashlib.sha1(answer.question.encode()).hexdigest(),
+        title=title,
+        description=description,
+        input_message_content=InputTextMessageContent(
+            rendering.single_message(answer),
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+        reply_markup=rendering.answer_keyboard(answer),
+    )
+
+
+def _button(text: str) -> InlineQueryResultsButton:
+    """A button above the (empty) results that opens a private chat with the bot."""
+    return InlineQueryResultsButton(text=text, start_parameter="inline")

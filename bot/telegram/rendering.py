@@ -1,0 +1,213 @@
+"""Answers as Telegram HTML: escaped text, [n] markers, a linked source list, split to fit 4096.
+
+Everything that comes from a user or an article is escaped here and nowhere else; markup is only
+ever added around escaped text, so every block is balanced HTML on its own and a message can be cut
+between any two blocks without cutting a tag.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from urllib.parse import urlsplit
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.answering.models import Answer, Citation, Related
+from bot.telegram import callbacks
+
+MESSAGE_LIMIT = 4096  # Telegram's limit for one message's text, in UTF-16 code units
+CONTEXT_LIMIT = 3000  # a passage shown "in context" is cut to this many characters
+REFUSAL = "Sorry, the articles in the archive don't answer that."
+REFUSAL_HINT = "Try asking it another way, or see /sources for what the archive covers."
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: characters outside the BMP count twice."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if Telegram will take it as a link; anything but http(s) would fail the whole message."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def link(text: str, url: str | None) -> str:
+    target = safe_url(url)
+    return f'<a href="{escape(target)}">{escape(text)}</a>' if target else escape(text)
+
+
+def human_date(value: date | None) -> str | None:
+    return f"{value.day} {value.strftime('%B %Y')}" if value else None
+
+
+def article_line(title: str, url: str | None, published: date | None, source: str | None) -> str:
+    """'<a href=url>title</a> · 17 July 2020 · source', escaped."""
+    parts = [link(title, url)] + [escape(p) for p in (human_date(published), source) if p]
+    return " · ".join(parts)
+
+
+# Splitting
+
+
+@dataclass(frozen=True)
+class Block:
+    """A piece of balanced HTML and what separates it from the block before it in one message."""
+
+    html: str
+    joiner: str = "\n"
+
+
+def text_blocks(text: str, joiner: str, limit: int = MESSAGE_LIMIT) -> list[Block]:
+    """Plain text as escaped blocks that each fit a message, cut between words if it must be cut."""
+    pieces: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if utf16_len(escape(candidate)) <= limit:
+            current = candidate
+            continue
+        if current:
+            pieces.append(current)
+        current = word
+        while utf16_len(escape(current)) > limit:  # one "word" longer than a message: cut it anyway
+            cut = _longest_fitting_prefix(current, limit)
+            pieces.append(current[:cut])
+            current = current[cut:]
+    if current:
+        pieces.append(current)
+    return [Block(escape(piece), joiner if i == 0 else " ") for i, piece in enumerate(pieces)]
+
+
+def _longest_fitting_prefix(text: str, limit: int) -> int:
+    low, high = 1, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if utf16_len(escape(text[:middle])) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def pack(blocks: Iterable[Block], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Blocks joined into as few messages as fit, each cut only between blocks."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        candidate = f"{current}{block.joiner}{block.html}" if current else block.html
+        if utf16_len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            messages.append(current)
+        current = block.html
+    if current:
+        messages.append(current)
+    return messages
+
+
+# Answers
+
+
+def answer_blocks(answer: Answer) -> list[Block]:
+    """The answer's sentences with their [n] markers, then the numbered source list."""
+    if answer.refused or not answer.sentences:
+        return refusal_blocks(answer.related)
+    return _sentence_blocks(answer) + _source_blocks(answer)
+
+
+def _sentence_blocks(answer: Answer) -> list[Block]:
+    blocks: list[Block] = []
+    for sentence in answer.sentences:
+        blocks += text_blocks(replace(answer, sentences=(sentence,)).text, " ")
+    return blocks
+
+
+def _source_blocks(answer: Answer) -> list[Block]:
+    if not answer.citations:
+        return []
+    return [Block("<b>Sources</b>", "\n\n")] + [Block(source_line(c)) for c in answer.citations]
+
+
+def answer_messages(answer: Answer) -> list[str]:
+    return pack(answer_blocks(answer))
+
+
+def source_line(citation: Citation) -> str:
+    """'[n] title · date · source', the title linking to the article."""
+    line = article_line(citation.title, citation.url, citation.published, citation.source)
+    return f"[{citation.n}] {line}"
+
+
+def refusal_blocks(related: Sequence[Related]) -> list[Block]:
+    blocks = [Block(escape(REFUSAL)), Block(escape(REFUSAL_HINT), " ")]
+    if related:
+        blocks.append(Block("<b>Related articles</b> (they may help, but do not answer it):", "\n\n"))
+        blocks += [Block("• " + article_line(r.title, r.url, r.published, None)) for r in related]
+    return blocks
+
+
+def answer_keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
+    """One row per source: the cited passage in context, and the article itself."""
+    rows = []
+    for citation in answer.citations:
+        row = [
+            InlineKeyboardButton(
+                f"[{citation.n}] Quote in context",
+                callback_data=callbacks.quote(citation.doc_id, citation.sentence),
+            )
+        ]
+        url = safe_url(citation.url)
+        if url:
+            row.append(InlineKeyboardButton(f"[{citation.n}] Open article", url=url))
+        rows.append(row)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+# A cited passage in context
+
+
+def context_message(title: str, url: str | None, published: date | None, passage: str, cited: str) -> str:
+    """The article line, then the passage as a quote with the cited sentence in bold."""
+    passage = shorten(passage, CONTEXT_LIMIT)
+    at = passage.find(cited) if cited else -1
+    if at < 0:
+        quoted = escape(passage)
+    else:
+        before, after = passage[:at], passage[at + len(cited) :]
+        quoted = f"{escape(before)}<b>{escape(cited)}</b>{escape(after)}"
+    return f"{article_line(title, url, published, None)}\n<blockquote>{quoted}</blockquote>"
+
+
+def article_keyboard(url: str | None) -> InlineKeyboardMarkup | None:
+    target = safe_url(url)
+    return InlineKeyboardMarkup([[InlineKeyboardButton("Open article", url=target)]]) if target else None
+
+
+def shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def single_message(answer: Answer) -> str:
+    """The answer in one message, for inline mode: sentences are dropped from the end, never sources."""
+    if answer.refused or not answer.sentences:
+        return pack(refusal_blocks(answer.related))[0]
+    sentences, sources = _sentence_blocks(answer), _source_blocks(answer)
+    for keep in range(len(sentences), 0, -1):
+        cut = [Block("…", " ")] if keep < len(sentences) else []
+        messages = pack(sentences[:keep] + cut + sources)
+        if len(messages) == 1:
+            return messages[0]
+    return pack(sentences + sources)[0]

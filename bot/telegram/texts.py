@@ -1,0 +1,142 @@
+"""What the bot says besides answers: greetings, help, lists of articles, and polite refusals.
+
+Functions return Telegram HTML; anything taken from articles or settings is escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.telegram import callbacks
+from bot.telegram.examples import ArchiveSummary
+from bot.telegram.rendering import article_line, escape, human_date
+from index.models import DocumentInfo
+
+PAGE_SIZE = 5
+LATEST = 5
+
+COMMANDS = (
+    BotCommand("start", "What the archive holds, with example questions"),
+    BotCommand("help", "How to ask, and what the bot does with questions"),
+    BotCommand("ask", "Ask a question: /ask QUESTION (also works in groups)"),
+    BotCommand("sources", "The articles in the archive"),
+    BotCommand("latest", "The newest articles"),
+    BotCommand("about", "How answers are made"),
+)
+
+HELP = (
+    "<b>Ask me about the news archive.</b> Send a question as a message, e.g. "
+    "<i>Who signed the agreement?</i> Every sentence of an answer comes from an article and "
+    "carries a marker [n] for its source; the buttons show each quote in context. "
+    "Follow-up questions (<i>and when?</i>) are read together with your previous question.\n\n"
+    "/ask QUESTION — ask (in groups, or anywhere)\n"
+    "/sources — the articles in the archive\n"
+    "/latest — the newest articles\n"
+    "/about — how answers are made\n\n"
+    "<b>In groups</b> I answer only when you mention me (@{username}), reply to one of my "
+    "messages, or use /ask; other messages I ignore.\n"
+    "<b>Inline:</b> type @{username} and a question in any chat.\n"
+    "<b>Edited questions</b> are answered again: edit a question and I reply to the new version.\n"
+    "<b>Limits:</b> {per_minute} questions a minute, {max_chars} characters a question; "
+    "I read text only."
+)
+
+ASK_USAGE = "Put your question after the command, e.g. /ask Who signed the agreement?"
+NON_TEXT = "I can only read text. Please type your question, or send /help to see what I can do."
+UNKNOWN_COMMAND = "I don't know that command."
+ERROR = "Sorry, something went wrong while handling that. Please try again in a moment."
+GONE = "That article is no longer in the archive."
+
+
+def help_text(username: str, per_minute: int, max_chars: int) -> str:
+    return HELP.format(username=escape(username), per_minute=per_minute, max_chars=max_chars)
+
+
+def too_long(length: int, max_chars: int) -> str:
+    return (
+        f"That question is {length} characters long; please keep it under {max_chars} "
+        "and ask about one thing at a time."
+    )
+
+
+def rate_limited(per_minute: int, retry_in: int) -> str:
+    return (
+        f"You're asking faster than I can keep up with ({per_minute} questions a minute). "
+        f"Please wait about {retry_in} seconds, then ask again."
+    )
+
+
+def holdings(summary: ArchiveSummary) -> str:
+    """'The archive holds 2 articles, from 17 July 2020 to 30 April 2021.'"""
+    if not summary.articles:
+        return "The archive is empty for now."
+    noun = "article" if summary.articles == 1 else "articles"
+    first, last = human_date(summary.first), human_date(summary.last)
+    if first and last and first != last:
+        span = f", from {first} to {last}"
+    else:
+        span = f", from {first}" if first else ""
+    return f"The archive holds <b>{summary.articles}</b> news {noun}{span}."
+
+
+def greeting(first_name: str | None, summary: ArchiveSummary) -> str:
+    name = f", {escape(first_name)}" if first_name else ""
+    lines = [
+        f"Hello{name}! I answer questions from a news archive, quoting the articles and citing each one.",
+        "",
+        holdings(summary),
+    ]
+    if summary.examples:
+        lines += ["", "<b>Try asking:</b>"] + [f"• {escape(q)}" for q in summary.examples]
+    lines += ["", "Send /sources for the articles, /help for everything else."]
+    return "\n".join(lines)
+
+
+def about(summary: ArchiveSummary, updated: str | None) -> str:
+    lines = [
+        "<b>Dossier</b> answers questions from a fixed archive of news articles, never from the web "
+        "or from memory. Each sentence of an answer is quoted from an article and marked [n]; the "
+        "source list links to every article quoted. When the articles don't answer a question, "
+        "I say so and point to related articles instead of guessing.",
+        "",
+        holdings(summary),
+    ]
+    if updated:
+        lines.append(f"Last updated {escape(updated)}.")
+    lines += [
+        "",
+        "I keep your last few questions for half an hour so that follow-ups make sense, and nothing else.",
+    ]
+    return "\n".join(lines)
+
+
+def sources_page(documents: Sequence[DocumentInfo], page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of the article list (newest first) and its ‹ › buttons."""
+    if not documents:
+        return "The archive is empty for now.", None
+    pages = (len(documents) + PAGE_SIZE - 1) // PAGE_SIZE
+    page = min(max(page, 0), pages - 1)
+    start = page * PAGE_SIZE
+    lines = [f"<b>Articles in the archive</b> ({len(documents)}, page {page + 1} of {pages})"]
+    lines += [
+        f"{start + i + 1}. {_document_line(d)}" for i, d in enumerate(documents[start : start + PAGE_SIZE])
+    ]
+    buttons = []
+    if page > 0:
+        buttons.append(InlineKeyboardButton("‹ Newer", callback_data=callbacks.page(page - 1)))
+    if page < pages - 1:
+        buttons.append(InlineKeyboardButton("Older ›", callback_data=callbacks.page(page + 1)))
+    return "\n".join(lines), InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+def latest(documents: Sequence[DocumentInfo]) -> str:
+    if not documents:
+        return "The archive is empty for now."
+    lines = ["<b>Newest articles</b>"] + [f"• {_document_line(d)}" for d in documents[:LATEST]]
+    return "\n".join(lines)
+
+
+def _document_line(document: DocumentInfo) -> str:
+    return article_line(document.title, document.url, document.published, document.source)
