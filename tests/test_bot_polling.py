@@ -60,7 +60,10 @@ def html_of(message: dict[str, Any]) -> str:
 def test_start_publishes_commands_and_greets_with_what_the_archive_holds(
     telegram: FakeBotApi, bot: BotProcess
 ) -> None:
-    assert [c["command"] for c in telegram.commands] == ["start", "help", "ask", "sources", "latest", "about"]
+    assert [c["command"] for c in telegram.commands] == [
+        *("start", "help", "ask", "sources", "latest", "about"),
+        *("subscribe", "unsubscribe", "subscriptions"),
+    ]
     greeting = ask(telegram, 1001, "/start", 1)["text"]
     assert "2 news articles, from 17 July 2020 to 30 April 2021" in greeting
     examples = [line for line in greeting.splitlines() if line.startswith("• ")]

@@ -73,7 +73,10 @@ def test_webhook_is_registered_with_the_secret(telegram: FakeBotApi, bot: BotPro
     webhook = telegram.webhook
     assert webhook is not None
     assert webhook["url"] == hook_url and webhook["secret_token"] == SECRET
-    assert set(webhook["allowed_updates"]) == {"message", "edited_message", "callback_query", "inline_query"}
+    assert set(webhook["allowed_updates"]) == {
+        *("message", "edited_message", "callback_query", "inline_query"),
+        "channel_post",  # /subscribe in a channel
+    }
 
 
 def test_post_without_or_with_a_wrong_secret_is_rejected(

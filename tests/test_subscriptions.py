@@ -48,7 +48,7 @@ def test_subscriptions_survive_reopening(tmp_path: Path, store: SubscriptionStor
 
 def test_articles_present_at_start_are_not_announced(archive: Archive, store: SubscriptionStore) -> None:
     store.subscribe(1)
-    announcer = Announcer(archive, store)
+    announcer = Announcer(archive.store, store, archive.embed_query)
     assert announcer.run() == [] and store.due() == []
     assert announcer.run() == []
 
@@ -56,7 +56,7 @@ def test_articles_present_at_start_are_not_announced(archive: Archive, store: Su
 def test_new_article_is_queued_once_for_each_subscriber_even_when_updated(
     archive: Archive, store: SubscriptionStore
 ) -> None:
-    announcer = Announcer(archive, store)
+    announcer = Announcer(archive.store, store, archive.embed_query)
     announcer.run()
     store.subscribe(1)
     store.subscribe(2)
@@ -72,7 +72,7 @@ def test_new_article_is_queued_once_for_each_subscriber_even_when_updated(
 def test_outbox_resumes_pending_items_and_forgets_gone_chats(
     archive: Archive, store: SubscriptionStore
 ) -> None:
-    announcer = Announcer(archive, store)
+    announcer = Announcer(archive.store, store, archive.embed_query)
     announcer.run()
     for chat in (1, 2, 3):
         store.subscribe(chat)
@@ -94,7 +94,7 @@ def test_topic_subscriptions_match_by_meaning_and_words(seed_archive: Archive, t
     store.subscribe(11, "space programme")
     store.subscribe(12, "football")
     store.subscribe(13, "geological exploration")
-    announcer = Announcer(seed_archive, store)
+    announcer = Announcer(seed_archive.store, store, seed_archive.embed_query)
     by_title = {d.title[:20]: d for d in seed_archive.documents()}
     minsk = announcer.recipients(by_title["Prime Minister Askar"])
     kazan = announcer.recipients(by_title["Kazakhstan and Russi"])

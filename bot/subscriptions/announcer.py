@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+
+import numpy as np
 
 from bot.subscriptions.store import ALL_TOPICS, SubscriptionStore
 from bot.subscriptions.topics import matches
-from index.archive import Archive
 from index.models import DocumentInfo
+from index.store import Store
 
 logger = logging.getLogger(__name__)
+
+EmbedQuery = Callable[[str], np.ndarray]
+ChatId = int | str  # a channel may be named by "@username"
 
 
 def article_key(document: DocumentInfo) -> str:
     """An article's identity across updates: its URL, else its origin, else its content id."""
     return document.url or document.origin or document.doc_id
+
+
+def channel_chat_id(channel: str) -> ChatId:
+    """DOSSIER_CHANNEL_ID as Telegram takes it: a numeric id ("-100…") or a public "@name"."""
+    channel = channel.strip()
+    return int(channel) if channel.lstrip("-").isdigit() else channel
 
 
 @dataclass(frozen=True)
@@ -27,43 +39,47 @@ class Announcement:
 class Announcer:
     """Learns what is new from the index and the bot database, never from memory."""
 
-    def __init__(self, archive: Archive, store: SubscriptionStore, channel_id: str | None = None):
-        self.archive = archive
+    def __init__(
+        self, index: Store, store: SubscriptionStore, embed_query: EmbedQuery, channel_id: str | None = None
+    ):
+        self.index = index
         self.store = store
+        self.embed_query = embed_query
         self.channel_id = channel_id
 
     def run(self) -> list[Announcement]:
         """Queue notices for every article not announced before; the first run only records a baseline."""
-        documents = self.archive.documents()
+        documents = self.index.documents()
         keyed = [(article_key(d), d.doc_id) for d in documents]
         if not self.store.is_initialised():
             self.store.set_baseline(keyed)
             return []
         by_id = {d.doc_id: d for d in documents}
+        topic_vectors: dict[str, np.ndarray] = {}  # each topic embedded once per run, not once per chat
         announcements = []
         for key, doc_id in reversed(self.store.unannounced(keyed)):  # oldest first
             document = by_id[doc_id]
-            chats = self.recipients(document)
-            queued = self.store.announce(key, doc_id, chats)
+            queued = self.store.announce(key, doc_id, self.recipients(document, topic_vectors))
             logger.info("announcing %s to %d chats", doc_id, queued)
             announcements.append(Announcement(document, queued))
         return announcements
 
-    def recipients(self, document: DocumentInfo) -> list[int]:
+    def recipients(
+        self, document: DocumentInfo, topic_vectors: dict[str, np.ndarray] | None = None
+    ) -> list[ChatId]:
         """Chats subscribed to everything, or to a topic this article matches, plus the channel."""
-        text = self.archive.store.document_text(document.doc_id)
-        _, vectors = self.archive.store.sentences(document.doc_id)
-        chats: list[int] = []
+        topic_vectors = {} if topic_vectors is None else topic_vectors
+        text = self.index.document_text(document.doc_id)
+        _, vectors = self.index.sentences(document.doc_id)
+        chats: dict[ChatId, None] = {}
         for subscription in self.store.subscriptions():
+            topic = subscription.topic
             if subscription.chat_id in chats:
                 continue
-            topic = subscription.topic
-            if topic == ALL_TOPICS or matches(
-                topic, self.archive.embed_query(topic), document.title, text, vectors
-            ):
-                chats.append(subscription.chat_id)
+            if topic != ALL_TOPICS and topic not in topic_vectors:
+                topic_vectors[topic] = self.embed_query(topic)
+            if topic == ALL_TOPICS or matches(topic, topic_vectors[topic], document.title, text, vectors):
+                chats[subscription.chat_id] = None
         if self.channel_id:
-            # A numeric id ("-100…") or a public @name, which Telegram accepts as a chat_id too.
-            channel = self.channel_id.strip()
-            chats.append(int(channel) if channel.lstrip("-").isdigit() else channel)  # type: ignore[arg-type]
-        return chats
+            chats[channel_chat_id(self.channel_id)] = None
+        return list(chats)

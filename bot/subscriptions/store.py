@@ -72,7 +72,7 @@ class Subscription:
 @dataclass(frozen=True)
 class OutboxItem:
     id: int
-    chat_id: int
+    chat_id: int | str  # a channel may be named by "@username"
     doc_id: str
     attempts: int
 
@@ -131,7 +131,7 @@ class SubscriptionStore:
                 "DELETE FROM subscriptions WHERE chat_id = ? AND topic = ?", (chat_id, normalise_topic(topic))
             ).rowcount
 
-    def forget_chat(self, chat_id: int) -> None:
+    def forget_chat(self, chat_id: int | str) -> None:
         """A chat that blocked the bot or no longer exists: no subscriptions, nothing queued."""
         with self._transaction() as db:
             db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
@@ -140,9 +140,25 @@ class SubscriptionStore:
                 (chat_id,),
             )
 
+    def migrate_chat(self, old: int, new: int) -> None:
+        """A group became a supergroup with a new id: its subscriptions and queued notices move along."""
+        with self._transaction() as db:
+            db.execute("UPDATE OR IGNORE subscriptions SET chat_id = ? WHERE chat_id = ?", (new, old))
+            db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (old,))
+            db.execute(
+                "UPDATE OR IGNORE outbox SET chat_id = ? WHERE chat_id = ? AND status = 'pending'", (new, old)
+            )
+            db.execute(  # queued for both ids: the new one's copy goes
+                "UPDATE outbox SET status = 'dropped', error = 'chat migrated' WHERE chat_id = ? AND status = 'pending'",
+                (old,),
+            )
+
     def topics(self, chat_id: int) -> list[str]:
         rows = self._read("SELECT topic FROM subscriptions WHERE chat_id = ? ORDER BY topic", (chat_id,))
         return [r[0] for r in rows]
+
+    def subscriber_count(self) -> int:
+        return int(self._read("SELECT COUNT(DISTINCT chat_id) FROM subscriptions")[0][0])
 
     def subscriptions(self) -> list[Subscription]:
         rows = self._read("SELECT chat_id, topic, chat_type FROM subscriptions ORDER BY chat_id, topic")
@@ -167,7 +183,7 @@ class SubscriptionStore:
         known = {r[0] for r in self._read("SELECT article_key FROM announced")}
         return [(key, doc_id) for key, doc_id in articles if key not in known]
 
-    def announce(self, article_key: str, doc_id: str, chat_ids: Iterable[int]) -> int:
+    def announce(self, article_key: str, doc_id: str, chat_ids: Iterable[int | str]) -> int:
         """Mark an article announced and queue its notice for these chats, all in one transaction."""
         now = time.time()
         with self._transaction() as db:

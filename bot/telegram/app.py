@@ -15,15 +15,16 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest
 
 from bot.settings import Settings
-from bot.telegram import browsing, conversation, errors, inline, jobs
+from bot.telegram import browsing, conversation, errors, inline, jobs, push, subscribe
 from bot.telegram.context import SERVICES, DossierContext, Services
+from bot.telegram.courier import Courier
 
 logger = logging.getLogger(__name__)
 
 # Each feature is a module with COMMANDS (its /command menu entries), UPDATES (the update kinds it
-# needs Telegram to send) and register(application, settings). A new feature (e.g. subscriptions) is
-# one more entry; conversation stays last because it holds the catch-alls (questions, unknown commands).
-FEATURES: tuple[Any, ...] = (browsing, inline, conversation)
+# needs Telegram to send) and register(application, settings). A new feature is one more entry;
+# conversation stays last because it holds the catch-alls (questions, unknown commands).
+FEATURES: tuple[Any, ...] = (browsing, subscribe, inline, conversation)
 # Every message is HTML; article links would otherwise each unfold into a preview; a question deleted
 # before its answer is sent still gets the answer.
 DEFAULTS = Defaults(
@@ -76,6 +77,7 @@ def build_application(
         .concurrent_updates(CONCURRENT_UPDATES)
         .rate_limiter(SendRateLimiter(overall_max_rate=send_rate, max_retries=RETRIES_AFTER_FLOOD))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if request is not None:
@@ -86,13 +88,17 @@ def build_application(
         feature.register(application, settings)
     application.add_error_handler(errors.on_error)
     jobs.register(application)
+    push.register(application)
     return application
 
 
 async def _post_init(application: DossierApplication) -> None:
-    """Publish the command menu and warm the service, so the first question is not the slow one."""
+    """Publish the command menu, warm the service so the first question is not the slow one, and
+    start delivering notices (those a previous run left pending first)."""
     await application.bot.set_my_commands([c for feature in FEATURES for c in feature.COMMANDS])
     services: Services = application.bot_data[SERVICES]
+    services.courier = Courier(application.bot, services.subscriptions)
+    services.courier.start()
     summary = await services.summary()
     logger.info(
         "@%s is up: %d articles, %d example questions",
@@ -102,8 +108,16 @@ async def _post_init(application: DossierApplication) -> None:
     )
 
 
+async def _post_stop(application: DossierApplication) -> None:
+    """Updates and jobs have stopped; the sends under way finish while the bot can still send."""
+    services: Services = application.bot_data[SERVICES]
+    if services.courier is not None:
+        await services.courier.stop()
+
+
 async def _post_shutdown(application: DossierApplication) -> None:
     services: Services = application.bot_data[SERVICES]
+    await asyncio.to_thread(services.subscriptions.close)
     if services.heartbeat is not None:
         with contextlib.suppress(OSError):
             services.heartbeat.unlink(missing_ok=True)

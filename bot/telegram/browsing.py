@@ -9,8 +9,9 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.settings import Settings
-from bot.telegram import callbacks, rendering, texts
+from bot.telegram import callbacks, rendering, subscribe, texts
 from bot.telegram.context import DossierContext
+from bot.telegram.notices import DEEP_LINK_PREFIX
 
 CONTEXT_WINDOW = 2  # sentences shown on each side of a cited one
 ALERT_LIMIT = 200  # answerCallbackQuery's text limit
@@ -36,6 +37,11 @@ def register(application: Application, settings: Settings) -> None:  # type: ign
 
 async def on_start(update: Update, context: DossierContext) -> None:
     assert update.effective_message is not None
+    payload = context.args[0] if context.args else ""
+    if payload.startswith(DEEP_LINK_PREFIX) and update.effective_chat is not None:
+        # t.me/<bot>?start=a_<doc_id>: "Ask about this article" pressed under a notice in a channel
+        await subscribe.focus(update.effective_chat.id, payload[len(DEEP_LINK_PREFIX) :], context)
+        return
     summary = await context.services.summary()
     name = update.effective_user.first_name if update.effective_user else None
     await update.effective_message.reply_html(texts.greeting(name, summary))

@@ -76,9 +76,10 @@ async def ask(message: Message, context: DossierContext, question: str) -> None:
     if not await _within_limits(message, context, question):
         return
     chat_id = message.chat_id
+    about = services.memory.take_focus(chat_id)  # "Ask about this article" was pressed
     try:
         async with typing(message):
-            answer = await services.answer(question, services.memory.history(chat_id))
+            answer = await services.answer(question, services.memory.history(chat_id), about)
     except DossierError as error:  # the service's own words, e.g. for a question with no words in it
         await message.reply_html(rendering.escape(str(error)), do_quote=_quote(message))
         return

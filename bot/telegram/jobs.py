@@ -1,4 +1,4 @@
-"""Repeating jobs: the heartbeat `dossier health` checks, and picking up articles added meanwhile."""
+"""The heartbeat that `dossier health` checks (following the index is push.py's job)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from bot.telegram.context import DossierContext
 logger = logging.getLogger(__name__)
 HEARTBEAT_EVERY = 30  # seconds
 HEARTBEAT_STALE = 3 * HEARTBEAT_EVERY  # `dossier health` calls the bot dead after this long
-REFRESH_EVERY = 60  # seconds between checks for articles another process added
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -24,7 +23,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     # allowed to run late: it is scheduled now but the job queue only starts once start-up is done.
     jobs.run_once(beat, when=0, name="first heartbeat", job_kwargs={"misfire_grace_time": None})
     jobs.run_repeating(beat, interval=HEARTBEAT_EVERY, name="heartbeat")
-    jobs.run_repeating(refresh, interval=REFRESH_EVERY, first=REFRESH_EVERY, name="refresh-index")
 
 
 async def beat(context: DossierContext) -> None:
@@ -36,11 +34,6 @@ async def beat(context: DossierContext) -> None:
         await asyncio.to_thread(path.touch)
     except OSError as error:
         logger.warning("cannot write the heartbeat file %s: %s", path, error.strerror)
-
-
-async def refresh(context: DossierContext) -> None:
-    if await asyncio.to_thread(context.services.answering.refresh):
-        logger.info("the archive changed; answering from its new revision")
 
 
 def heartbeat_age(path: Path) -> float | None:

@@ -1,4 +1,4 @@
-"""Each chat's last few turns, so follow-up questions can lean on earlier ones."""
+"""Each chat's last few turns, so follow-up questions can lean on earlier ones, and its chosen article."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ class TurnMemory:
         self._max_chats = max_chats
         self._clock = clock
         self._chats: OrderedDict[int, deque[tuple[float, Turn]]] = OrderedDict()
+        self._focus: OrderedDict[int, tuple[float, str]] = OrderedDict()
 
     def history(self, chat_id: int) -> tuple[Turn, ...]:
         """The chat's unexpired turns, oldest first."""
@@ -50,6 +51,21 @@ class TurnMemory:
 
     def forget(self, chat_id: int) -> None:
         self._chats.pop(chat_id, None)
+        self._focus.pop(chat_id, None)
+
+    def focus(self, chat_id: int, doc_id: str) -> None:
+        """The chat's next question is about this article ("Ask about this article")."""
+        self._focus.pop(chat_id, None)
+        self._focus[chat_id] = (self._clock(), doc_id)
+        while len(self._focus) > self._max_chats:
+            self._focus.popitem(last=False)
+
+    def take_focus(self, chat_id: int) -> str | None:
+        """The article the chat chose for its next question, once; None if none or it expired."""
+        chosen = self._focus.pop(chat_id, None)
+        if chosen is None or chosen[0] < self._clock() - self._ttl:
+            return None
+        return chosen[1]
 
     def __len__(self) -> int:
         return len(self._chats)

@@ -57,6 +57,9 @@ class TelegramState:
         self._world = World(self.bot_user, lenient=lenient, flood=flood)
         self._calls: list[Call] = []
         self._failures: dict[str, list[Callable[[], ApiError]]] = {}
+        self._holds: dict[str, int] = {}  # method -> successful calls after which the next ones wait
+        self._held = 0
+        self._releases = 0
         self._poll_generation = itertools.count(1)
         self._current_poll = 0
         self._stopping = False
@@ -81,6 +84,7 @@ class TelegramState:
             self._cond.notify_all()
         try:
             call.params = coerce_params(raw_params)
+            self._wait_if_held(canonical)
             result = self._dispatch(canonical, call.params, override)
         except ApiError as error:
             self._finish(call, error.status, error.description)
@@ -108,6 +112,20 @@ class TelegramState:
                 raise ApiError(404, "Not Found")
             # Copies, so a later edit cannot change a result that is still being serialised.
             return copy.deepcopy(METHODS[method](self._world, params))
+
+    def _wait_if_held(self, method: str) -> None:
+        """A held call waits for release() and then fails as if it never reached Telegram."""
+        with self._cond:
+            limit = self._holds.get(method)
+            if limit is None or sum(c.method == method and c.status == 200 for c in self._calls) < limit:
+                return
+            self._held += 1
+            self._cond.notify_all()
+            releases = self._releases
+            while releases == self._releases and not self._stopping:
+                self._cond.wait()
+            self._held -= 1
+        raise ApiError(502, "Bad Gateway")
 
     def _finish(self, call: Call, status: int, error: str | None) -> None:
         with self._cond:
@@ -184,6 +202,24 @@ class TelegramState:
             self._failures.setdefault(canonical, []).extend(
                 [lambda: telegram_error(status, description, retry_after)] * times
             )
+
+    def hold(self, method: str, after: int) -> None:
+        """After `after` successful calls of `method`, further calls hang until release() (a stalled
+        network); then they fail with 502, having changed nothing."""
+        with self._cond:
+            self._holds[CANONICAL_NAMES.get(method.lower(), method)] = after
+
+    def release(self) -> None:
+        with self._cond:
+            self._holds.clear()
+            self._releases += 1
+            self._cond.notify_all()
+
+    @property
+    def held(self) -> int:
+        """Calls waiting at a hold right now."""
+        with self._cond:
+            return self._held
 
     def push_update(self, update: dict[str, Any]) -> int:
         """Queues a raw update (its update_id is assigned here) and returns the update_id."""

@@ -46,8 +46,13 @@ def write_message(
     message.update(fields)
     if edited:
         message["edit_date"] = int(time.time())
+    kind = "edited_message" if edited else "message"
+    if chat["type"] == "channel":  # a post: signed by the channel, not by a user
+        del message["from"]
+        message["sender_chat"] = dict(chat)
+        kind = "edited_channel_post" if edited else "channel_post"
     world.store(message, None, by_bot=False)
-    world.enqueue({"edited_message" if edited else "message": copy.deepcopy(message)})
+    world.enqueue({kind: copy.deepcopy(message)})
     return int(message["message_id"])
 
 

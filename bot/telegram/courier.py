@@ -1,0 +1,146 @@
+"""Delivering the outbox: every queued notice sent once, at the pace Telegram allows, across restarts.
+
+A notice is marked sent the moment Telegram accepts it, so a crash or kill resumes from the rows still
+pending. The one case that can repeat a notice is a kill between Telegram accepting a message and
+that mark (a few milliseconds per message): Telegram has no idempotency key, and losing the notice
+would be worse than sending it twice.
+
+Pacing: the application's AIORateLimiter holds all sends to ~30 messages/s and 20 a minute per group
+or channel, and pauses everything after a 429 for its retry_after; this class keeps private chats to
+one message a second and only reads a bounded page of the outbox at a time, so memory does not grow
+with the number of subscribers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.subscriptions.service import SubscriptionService
+from bot.subscriptions.store import OutboxItem
+from bot.telegram.notices import render_notice
+
+logger = logging.getLogger(__name__)
+
+IN_FLIGHT = 32  # sends at once: enough to keep the rate limiter's 30/s busy over a slow network
+PAGE = 200  # outbox rows read per look
+CHAT_GAP = 1.0  # seconds between two messages to one private chat (Telegram: about one a second)
+IDLE = 1.0  # seconds between looks at an empty outbox; announcing wakes the courier at once
+MAX_ATTEMPTS = 8  # network failures before a notice is given up (backoff 2 s … ~4 min)
+STOP_GRACE = 10.0  # seconds a shutdown waits for the sends already under way
+
+
+class Courier:
+    """One background task that sends due notices from the outbox."""
+
+    def __init__(self, bot: Bot, service: SubscriptionService):
+        self.bot = bot
+        self.service = service
+        self._wake = asyncio.Event()
+        self._slots = asyncio.Semaphore(IN_FLIGHT)
+        self._in_flight: dict[int, asyncio.Task[None]] = {}  # outbox id -> its send
+        self._last_sent: dict[int | str, float] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="dossier-courier")
+
+    def wake(self) -> None:
+        """New notices were queued, or a send finished: look now rather than at the next tick."""
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Stop reading the outbox and let the sends under way finish (they are marked sent)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._in_flight:
+            await asyncio.wait(list(self._in_flight.values()), timeout=STOP_GRACE)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                sendable = await self._next_page()
+            except Exception:
+                logger.exception("cannot read the outbox; trying again")
+                sendable = []
+            if not sendable:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), IDLE)
+                continue
+            for item in sendable:
+                await self._slots.acquire()
+                self._in_flight[item.id] = asyncio.create_task(self._deliver(item))
+
+    async def _next_page(self) -> list[OutboxItem]:
+        """Due notices not already under way, at most one per chat and none too soon after the last."""
+        items = await asyncio.to_thread(self.service.store.due, PAGE)
+        now = time.monotonic()
+        self._last_sent = {c: t for c, t in self._last_sent.items() if now - t < CHAT_GAP}
+        busy = {i.chat_id for i in items if i.id in self._in_flight} | set(self._last_sent)
+        page = []
+        for item in items:
+            if item.id in self._in_flight or item.chat_id in busy:
+                continue
+            busy.add(item.chat_id)
+            page.append(item)
+        return page
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        try:
+            await self._send(item)
+        except Exception:  # one bad notice must not stop the others
+            logger.exception("notice %d to chat %s failed", item.id, item.chat_id)
+            await asyncio.to_thread(self.service.store.retry_later, item.id, _backoff(item), "unexpected")
+        finally:
+            self._in_flight.pop(item.id, None)
+            self._slots.release()
+            self.wake()  # its chat may be free now
+
+    async def _send(self, item: OutboxItem) -> None:
+        store = self.service.store
+        notice = await asyncio.to_thread(self.service.notice, item.doc_id)
+        if notice is None:
+            await asyncio.to_thread(store.drop, item.id, "article removed")
+            return
+        private = isinstance(item.chat_id, int) and item.chat_id > 0
+        text, buttons = render_notice(notice, self.bot.username, private)
+        try:
+            await self.bot.send_message(item.chat_id, text, reply_markup=buttons)
+        except Forbidden as error:
+            logger.info("chat %s blocked the bot (%s): unsubscribing it", item.chat_id, error.message)
+            await asyncio.to_thread(store.forget_chat, item.chat_id)
+        except ChatMigrated as error:
+            logger.info("chat %s is now %s: moving its subscriptions", item.chat_id, error.new_chat_id)
+            await asyncio.to_thread(store.migrate_chat, int(item.chat_id), error.new_chat_id)
+        except BadRequest as error:
+            if "chat not found" in error.message.lower():
+                logger.info("chat %s no longer exists: unsubscribing it", item.chat_id)
+                await asyncio.to_thread(store.forget_chat, item.chat_id)
+            else:
+                logger.warning("notice %d to chat %s refused: %s", item.id, item.chat_id, error.message)
+                await asyncio.to_thread(store.drop, item.id, error.message)
+        except RetryAfter as error:  # the rate limiter already waited and retried; try later
+            delay = error.retry_after
+            seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
+            await asyncio.to_thread(store.retry_later, item.id, seconds, "flood control")
+        except (TimedOut, NetworkError) as error:  # 5xx, timeouts, connection errors
+            if item.attempts + 1 >= MAX_ATTEMPTS:
+                await asyncio.to_thread(store.drop, item.id, f"gave up: {error.message}")
+            else:
+                await asyncio.to_thread(store.retry_later, item.id, _backoff(item), error.message)
+        else:
+            self._last_sent[item.chat_id] = time.monotonic()
+            await asyncio.to_thread(store.mark_sent, item.id)
+
+
+def _backoff(item: OutboxItem) -> float:
+    return 2.0 * 2**item.attempts

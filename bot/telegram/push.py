@@ -1,0 +1,60 @@
+"""Pushing new articles: follow the index, queue notices, deliver them, watch a folder, poll feeds.
+
+Articles reach the index from `dossier index add` in another process, from DOSSIER_WATCH_DIR, from
+feeds, or from an admin's /add; whichever it was, the follow job notices the new revision, swaps the
+answering service to it and queues notices, and the courier sends them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram.ext import Application
+
+from bot.subscriptions.service import SubscriptionService
+from bot.telegram.context import DossierContext
+from index.errors import DossierError
+
+logger = logging.getLogger(__name__)
+
+FOLLOW_EVERY = 2.0  # seconds between looks at the index's revision (one SQLite read when unchanged)
+WATCH_EVERY = 5.0
+FEEDS_EVERY = 10.0  # how often due feeds are looked for; each feed has its own DOSSIER_FEED_INTERVAL
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    jobs = application.job_queue
+    assert jobs is not None, "install python-telegram-bot[job-queue]"
+    jobs.run_repeating(follow_index, interval=FOLLOW_EVERY, first=0.5, name="follow-index")
+    jobs.run_repeating(watch_folder, interval=WATCH_EVERY, first=1.0, name="watch-folder")
+    jobs.run_repeating(poll_feeds, interval=FEEDS_EVERY, first=2.0, name="feeds")
+
+
+async def follow_index(context: DossierContext) -> None:
+    """Answer from the newest revision, and queue notices for the articles it adds."""
+    services = context.services
+    try:
+        if await asyncio.to_thread(services.answering.refresh):
+            logger.info("the archive changed; answering from its new revision")
+        announcements = await asyncio.to_thread(services.subscriptions.announce)
+    except DossierError as error:
+        logger.warning("cannot follow the index: %s", error)
+        return
+    for announcement in announcements:
+        logger.info("queued %d notices for %s", announcement.queued, announcement.document.doc_id)
+    if any(a.queued for a in announcements) and services.courier is not None:
+        services.courier.wake()
+
+
+async def watch_folder(context: DossierContext) -> None:
+    """Add the article files that appeared or changed in DOSSIER_WATCH_DIR."""
+    subscriptions: SubscriptionService = context.services.subscriptions
+    for line in await asyncio.to_thread(subscriptions.watch_folder):
+        logger.info("watched folder: %s: %s", line.status, line.what)
+
+
+async def poll_feeds(context: DossierContext) -> None:
+    for result in await asyncio.to_thread(context.services.subscriptions.poll_feeds):
+        logger.info("feed %s: %s (%d new)", result.url, result.status, result.added)
