@@ -37,7 +37,11 @@ def test_index_survives_reopening(tmp_path: Path, fake_embedder: FakeEmbedder) -
     assert again.counts() == counts and counts["documents"] == 2
     assert [h.chunk_id for h in again.search("Kazgeology Rosgeologia", 3)] == before
     manifest = again.manifest
-    assert manifest["model"] == MODEL and manifest["dimension"] == "384" and manifest["chunks"] == str(counts["chunks"])
+    assert (
+        manifest["model"] == MODEL
+        and manifest["dimension"] == "384"
+        and manifest["chunks"] == str(counts["chunks"])
+    )
 
 
 def test_adding_the_same_article_twice_changes_nothing(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
@@ -75,7 +79,9 @@ def test_removed_article_disappears_from_search(tmp_path: Path, fake_embedder: F
     archive.remove(kazan.doc_id)
     assert all(h.document.doc_id != kazan.doc_id for h in archive.search("Kazgeology", 10))
     reopened = Archive.open(settings(tmp_path), fake_embedder)
-    assert [d.doc_id for d in reopened.documents()] != [] and kazan.doc_id not in [d.doc_id for d in reopened.documents()]
+    assert [d.doc_id for d in reopened.documents()] != [] and kazan.doc_id not in [
+        d.doc_id for d in reopened.documents()
+    ]
     with pytest.raises(DocumentNotFound):
         reopened.remove(kazan.doc_id)
 
@@ -120,7 +126,10 @@ def test_no_index_yet_says_how_to_build_one(tmp_path: Path) -> None:
 
 def test_index_of_another_model_is_refused(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
     built(tmp_path, fake_embedder).close()
-    with pytest.raises(ModelMismatch, match=r"built with the model sentence-transformers/all-MiniLM-L6-v2.*dossier index build"):
+    with pytest.raises(
+        ModelMismatch,
+        match=r"built with the model sentence-transformers/all-MiniLM-L6-v2.*dossier index build",
+    ):
         Archive.open(settings(tmp_path, model="intfloat/e5-small-v2"), FakeEmbedder("intfloat/e5-small-v2"))
 
 

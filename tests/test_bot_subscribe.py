@@ -61,7 +61,7 @@ async def say(
 
 @asynccontextmanager
 async def courier_running(app: DossierApplication) -> AsyncIterator[Courier]:
-    courier = Courier(app.bot, services_of(app).subscriptions)
+    courier = Courier(app.bot, services_of(app).subscriptions, services_of(app).send_rate)
     courier.start()
     try:
         yield courier
@@ -225,3 +225,15 @@ async def test_notice_of_a_removed_article_is_dropped_not_sent(
         async with courier_running(app):
             await wait_until(lambda: store.outbox_counts().get("dropped", 0) == dropped + 1)
         assert request.sent_messages(110) == []
+
+
+async def test_a_server_error_is_retried_with_backoff_and_the_notice_still_arrives(
+    settings: Settings, service: AnsweringService
+) -> None:
+    async with recorded_app(settings, service) as (app, request), courier_running(app):
+        request.api.fail_next("sendMessage", status=502, description="Bad Gateway")
+        queue_notice(app, [111])
+        await request.api.wait_for_messages_async(111, timeout=10)
+        failed, delivered = [c for c in request.api.calls_to("sendMessage") if c.params["chat_id"] == 111]
+        assert failed.status == 502 and delivered.status == 200
+        assert delivered.at - failed.at >= 2.0  # the first retry waits two seconds

@@ -14,8 +14,13 @@ CITATION_KEYS = {"n", "doc_id", "title", "url", "published", "quote"}
 
 def dossier(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, input=stdin,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -29,7 +34,9 @@ def test_ask_answers_with_a_cited_sentence_and_sources(seeded_env: dict[str, str
 
 
 def test_ask_json_has_the_stable_shape(seeded_env: dict[str, str]) -> None:
-    result = dossier(seeded_env, "ask", "--json", "Which companies signed the geological exploration agreement?")
+    result = dossier(
+        seeded_env, "ask", "--json", "Which companies signed the geological exploration agreement?"
+    )
     data = json.loads(result.stdout)
     assert set(data) == JSON_KEYS and data["refused"] is False
     assert isinstance(data["latency_ms"], float)
@@ -45,7 +52,11 @@ def test_ask_refuses_off_topic_question(seeded_env: dict[str, str]) -> None:
 
 
 def test_ask_reads_one_question_per_line_and_writes_json_lines(seeded_env: dict[str, str]) -> None:
-    questions = "How many general processes were developed?\n\nWho won the Tour de France in 2022?\n" + "x" * 5000 + "\n"
+    questions = (
+        "How many general processes were developed?\n\nWho won the Tour de France in 2022?\n"
+        + "x" * 5000
+        + "\n"
+    )
     result = dossier(seeded_env, "ask", "--json", stdin=questions)
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
@@ -73,4 +84,6 @@ def test_chat_understands_follow_ups_and_lists_sources(seeded_env: dict[str, str
     assert result.returncode == 0, result.stderr
     assert "14 (18%) were supported" in result.stdout
     assert result.stdout.count("40 rejected") >= 2  # the follow-up answer and its quote
-    assert "Kazakhstan and Russia Sign Economic Cooperation Program For 2021-2025 (2021-04-30)" in result.stdout
+    assert (
+        "Kazakhstan and Russia Sign Economic Cooperation Program For 2021-2025 (2021-04-30)" in result.stdout
+    )

@@ -25,8 +25,13 @@ The summit agreed to build 14 new monitoring stations on the Syr Darya river by 
 
 def dossier(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, input=stdin,
-        capture_output=True, text=True, timeout=300,
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -37,12 +42,15 @@ def page_server() -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             pages = {
-                "/article.html": ("text/html; charset=utf-8", (
-                    b"<html><head><title>Rail link to China opens</title></head><body><article>"
-                    b"<h1>Rail link to China opens</h1><p>The new rail link carries 20 freight trains "
-                    b"a day between Almaty and Urumqi, the operator said on Monday.</p>"
-                    b"<p>Travel time for containers fell from five days to two.</p></article></body></html>"
-                )),
+                "/article.html": (
+                    "text/html; charset=utf-8",
+                    (
+                        b"<html><head><title>Rail link to China opens</title></head><body><article>"
+                        b"<h1>Rail link to China opens</h1><p>The new rail link carries 20 freight trains "
+                        b"a day between Almaty and Urumqi, the operator said on Monday.</p>"
+                        b"<p>Travel time for containers fell from five days to two.</p></article></body></html>"
+                    ),
+                ),
                 "/report.pdf": ("application/pdf", b"%PDF-1.4 binary"),
             }
             if self.path not in pages:

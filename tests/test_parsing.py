@@ -79,7 +79,11 @@ def test_markdown_with_front_matter(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     article = load_file(page)
-    assert (article.title, article.published, article.author) == ("Wind farm opens", date(2024, 3, 5), "Jane Roe")
+    assert (article.title, article.published, article.author) == (
+        "Wind farm opens",
+        date(2024, 3, 5),
+        "Jane Roe",
+    )
     assert article.url == "https://example.org/wind"
     assert "The new wind farm near Yereymentau opened on Tuesday." in article.text
     assert "It has 42 turbines." in article.text

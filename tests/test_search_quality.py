@@ -11,7 +11,10 @@ QUESTIONS = [
     ("Kazgeology", "Kazgeology and Rosgeologia"),
     ("butadiene", "production of butadiene"),
     ("88", "88 general processes"),
-    ("How many general processes were developed for the integrated information system?", "88 general processes"),
+    (
+        "How many general processes were developed for the integrated information system?",
+        "88 general processes",
+    ),
     ("How many digital initiatives were rejected?", "40 rejected"),
     ("Who is the president of Belarus?", "Alexander Lukashenko"),
     ("Which heads of government did Mamin hold bilateral talks with?", "Roman Golovchenko"),

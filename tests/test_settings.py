@@ -18,7 +18,9 @@ def test_env_example_lists_every_setting_with_its_description() -> None:
         assert field.description and field.description in example, name
 
 
-def test_defaults_use_the_bundled_model_and_local_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_defaults_use_the_bundled_model_and_local_data_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.chdir(tmp_path)
     settings = Settings()
     assert settings.embedding_model == BUNDLED_MODEL and settings.data_dir == Path("data")
@@ -27,7 +29,9 @@ def test_defaults_use_the_bundled_model_and_local_data_dir(monkeypatch: pytest.M
 
 def test_environment_and_dotenv_are_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / ".env").write_text("DOSSIER_DATA_DIR=/srv/dossier\nDOSSIER_TELEGRAM_TOKEN=\nDOSSIER_ADMIN_IDS=[1, 2]\n")
+    (tmp_path / ".env").write_text(
+        "DOSSIER_DATA_DIR=/srv/dossier\nDOSSIER_TELEGRAM_TOKEN=\nDOSSIER_ADMIN_IDS=[1, 2]\n"
+    )
     monkeypatch.setenv("DOSSIER_RATE_LIMIT_PER_MINUTE", "7")
     settings = Settings()
     assert settings.data_dir == Path("/srv/dossier") and settings.rate_limit_per_minute == 7

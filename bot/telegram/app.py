@@ -83,6 +83,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application: DossierApplication = builder.build()
+    services.send_rate = send_rate
     application.bot_data[SERVICES] = services
     for feature in FEATURES:
         feature.register(application, settings)
@@ -97,7 +98,7 @@ async def _post_init(application: DossierApplication) -> None:
     start delivering notices (those a previous run left pending first)."""
     await application.bot.set_my_commands([c for feature in FEATURES for c in feature.COMMANDS])
     services: Services = application.bot_data[SERVICES]
-    services.courier = Courier(application.bot, services.subscriptions)
+    services.courier = Courier(application.bot, services.subscriptions, services.send_rate)
     services.courier.start()
     summary = await services.summary()
     logger.info(

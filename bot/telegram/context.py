@@ -39,6 +39,7 @@ class Services:
     memory: TurnMemory = field(default_factory=TurnMemory)
     heartbeat: Path | None = None
     courier: Courier | None = None  # started with the application, stopped before it shuts down
+    send_rate: float = 30.0  # messages per second the bot allows itself overall (0: no cap)
     _summary: ArchiveSummary | None = None
 
     @classmethod

@@ -6,9 +6,10 @@ that mark (a few milliseconds per message): Telegram has no idempotency key, and
 would be worse than sending it twice.
 
 Pacing: the application's AIORateLimiter holds all sends to ~30 messages/s and 20 a minute per group
-or channel, and pauses everything after a 429 for its retry_after; this class keeps private chats to
-one message a second and only reads a bounded page of the outbox at a time, so memory does not grow
-with the number of subscribers.
+or channel, and pauses everything after a 429 for its retry_after. This class sends notices evenly at
+a little less than that overall rate (no bursts, and room left for answers to people's questions),
+keeps private chats to one message a second, and reads a bounded page of the outbox at a time, so
+memory does not grow with the number of subscribers.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import logging
 import time
 from datetime import timedelta
 
+from aiolimiter import AsyncLimiter
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
@@ -34,14 +36,21 @@ CHAT_GAP = 1.0  # seconds between two messages to one private chat (Telegram: ab
 IDLE = 1.0  # seconds between looks at an empty outbox; announcing wakes the courier at once
 MAX_ATTEMPTS = 8  # network failures before a notice is given up (backoff 2 s … ~4 min)
 STOP_GRACE = 10.0  # seconds a shutdown waits for the sends already under way
+# Share of the bot's overall send rate that notices may use: a broadcast to 10,000 chats then takes
+# 10000 / 28.5 = 351 s instead of 333 s, and answers to questions asked meanwhile still get through.
+BROADCAST_SHARE = 0.95
 
 
 class Courier:
     """One background task that sends due notices from the outbox."""
 
-    def __init__(self, bot: Bot, service: SubscriptionService):
+    def __init__(self, bot: Bot, service: SubscriptionService, send_rate: float):
+        """`send_rate` is the bot's overall messages per second (0: no cap)."""
         self.bot = bot
         self.service = service
+        # One message every 1/rate seconds, never a burst: Telegram counts arrivals, not averages.
+        rate = send_rate * BROADCAST_SHARE
+        self._pace = AsyncLimiter(1, 1 / rate) if rate > 0 else None
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(IN_FLIGHT)
         self._in_flight: dict[int, asyncio.Task[None]] = {}  # outbox id -> its send
@@ -113,6 +122,8 @@ class Courier:
             return
         private = isinstance(item.chat_id, int) and item.chat_id > 0
         text, buttons = render_notice(notice, self.bot.username, private)
+        if self._pace is not None:
+            await self._pace.acquire()
         try:
             await self.bot.send_message(item.chat_id, text, reply_markup=buttons)
         except Forbidden as error:

@@ -79,7 +79,9 @@ async def on_subscribe(update: Update, context: DossierContext) -> None:
     new = await asyncio.to_thread(store.subscribe, chat.id, topic, chat.type)
     what = f"new articles about <b>{escape(topic)}</b>" if topic else "every new article"
     verb = "Subscribed" if new else "Already subscribed"
-    await message.reply_text(f"{verb}: this chat gets {what}, once each, as it is added. /unsubscribe stops it.")
+    await message.reply_text(
+        f"{verb}: this chat gets {what}, once each, as it is added. /unsubscribe stops it."
+    )
 
 
 async def on_unsubscribe(update: Update, context: DossierContext) -> None:
@@ -112,7 +114,7 @@ async def on_subscriptions(update: Update, context: DossierContext) -> None:
 
 
 async def on_focus(update: Update, context: DossierContext) -> None:
-    """"Ask about this article": the chat's next question is answered from that article only."""
+    """ "Ask about this article": the chat's next question is answered from that article only."""
     query = update.callback_query
     assert query is not None and query.data is not None and update.effective_chat is not None
     await focus(update.effective_chat.id, query.data[2:], context)
@@ -127,7 +129,8 @@ async def focus(chat_id: int, doc_id: str, context: DossierContext) -> None:
         return
     context.services.memory.focus(chat_id, doc_id)
     await context.bot.send_message(
-        chat_id, f"Ask your question about <b>{escape(shorten(title, 300))}</b>: the next one is answered from it alone."
+        chat_id,
+        f"Ask your question about <b>{escape(shorten(title, 300))}</b>: the next one is answered from it alone.",
     )
 
 
@@ -171,7 +174,11 @@ async def on_stats(update: Update, context: DossierContext) -> None:
         await message.reply_text(ADMIN_ONLY)
         return
     stats = await asyncio.to_thread(context.services.subscriptions.stats)
-    last = datetime.fromtimestamp(stats.last_poll, UTC).isoformat(timespec="seconds") if stats.last_poll else "never"
+    last = (
+        datetime.fromtimestamp(stats.last_poll, UTC).isoformat(timespec="seconds")
+        if stats.last_poll
+        else "never"
+    )
     await message.reply_text(
         f"articles: {stats.articles}\nsubscribers: {stats.subscribers}\nqueued notices: {stats.queued}\n"
         f"sent notices: {stats.sent}\nfeeds: {stats.feeds}, last poll: {last}"
