@@ -6,7 +6,7 @@ import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -77,7 +77,7 @@ def ask(settings: Settings, question: str | None, k: int | None, as_json: bool) 
     if question is None and sys.stdin.isatty():
         fail('give a question, e.g. dossier ask "Who signed the agreement?", or pipe questions to stdin')
     service = _service(settings)
-    options = {"k": k} if k else {}
+    options: dict[str, Any] = {"k": k} if k else {}
     if question is not None:
         answer = service.answer(question, **options)
         click.echo(json.dumps(answer_json(answer), ensure_ascii=False) if as_json else render_text(answer))
@@ -85,7 +85,7 @@ def ask(settings: Settings, question: str | None, k: int | None, as_json: bool) 
     _answer_lines(service, as_json, options)
 
 
-def _answer_lines(service: AnsweringService, as_json: bool, options: dict[str, int]) -> None:
+def _answer_lines(service: AnsweringService, as_json: bool, options: dict[str, Any]) -> None:
     """One answer per input line; a bad line is reported in its place and the rest go on."""
     from index.errors import DossierError
 
@@ -96,7 +96,7 @@ def _answer_lines(service: AnsweringService, as_json: bool, options: dict[str, i
         try:
             answer = service.answer(question, **options)
         except DossierError as error:
-            output = {
+            output: dict[str, Any] = {
                 "question": question,
                 "answer": str(error),
                 "refused": True,

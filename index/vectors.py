@@ -74,7 +74,7 @@ class VectorIndex:
 
     def remove(self, ids: np.ndarray) -> None:
         if len(ids):
-            self._index.remove_ids(np.asarray(ids, dtype=np.int64))
+            self._index.remove_ids(np.asarray(ids, dtype=np.int64))  # type: ignore[arg-type]  # FAISS's stub names only IDSelector
 
     def search(self, vector: np.ndarray, k: int) -> VectorHits:
         if len(self) == 0 or k <= 0:

@@ -16,14 +16,15 @@ def parse_html(html: bytes | str, origin: str | None = None, url: str | None = N
     """Extract the article from a page; raise UnsupportedDocument when no article text is found."""
     # trafilatura is imported here because it takes a noticeable time and only ingestion needs it.
     import trafilatura
+    from trafilatura.settings import Document
 
     document = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False
     )
-    text = getattr(document, "text", None) if document is not None else None
-    if not text or not text.strip():
+    # bare_extraction returns a Document here (a dict only with as_dict=True), or None for no article.
+    if not isinstance(document, Document) or not document.text or not document.text.strip():
         raise UnsupportedDocument(f"no article text found in {origin or url or 'the page'}")
-    paragraphs = clean_paragraphs(text.split("\n"), origin)
+    paragraphs = clean_paragraphs(document.text.split("\n"), origin)
     title = (document.title or "").strip()
     if not title and paragraphs:
         title, paragraphs = paragraphs[0], paragraphs[1:]
