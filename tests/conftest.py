@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -114,3 +116,18 @@ def cli_env(tmp_path: Path, seed_data_dir: Path) -> dict[str, str]:
     (data_dir / "models").symlink_to(seed_data_dir / "models")
     env.update(DOSSIER_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1")
     return env
+
+
+def run_dossier(
+    env: dict[str, str], *args: str, stdin: str | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """The `dossier` command in its own process, as a person or a script runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -13,24 +13,13 @@ from pathlib import Path
 import pytest
 
 from tests.bot_helpers import ROOT, TOKEN, BotProcess, bot_env, free_port, with_onnx_export
-from tests.conftest import copy_index
+from tests.conftest import copy_index, run_dossier
 from tests.fakes import FakeBotApi
 
 
 @pytest.fixture(autouse=True, scope="module")
 def _fast_start(seed_data_dir: Path) -> None:
     with_onnx_export(seed_data_dir)  # the data directories below link to its models/
-
-
-def dossier(env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
@@ -41,15 +30,15 @@ def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def test_missing_token_is_one_clear_line(seeded_env: dict[str, str]) -> None:
-    line = one_line_error(dossier(seeded_env, "bot"))
+    line = one_line_error(run_dossier(seeded_env, "bot"))
     assert "DOSSIER_TELEGRAM_TOKEN is not set" in line and "@BotFather" in line
 
 
 def test_malformed_token_is_one_clear_line_that_does_not_echo_it(seeded_env: dict[str, str]) -> None:
     env = {**seeded_env, "DOSSIER_TELEGRAM_TOKEN": "paste-your-token-here"}
-    line = one_line_error(dossier(env, "bot"))
+    line = one_line_error(run_dossier(env, "bot"))
     assert "does not look like a bot token" in line
-    assert "paste-your-token-here" not in dossier(env, "bot").stderr
+    assert "paste-your-token-here" not in run_dossier(env, "bot").stderr
 
 
 def test_token_telegram_rejects_is_one_clear_line(seeded_env: dict[str, str]) -> None:
@@ -59,27 +48,27 @@ def test_token_telegram_rejects_is_one_clear_line(seeded_env: dict[str, str]) ->
             "DOSSIER_TELEGRAM_TOKEN": "999:WRONG-TOKEN",
             "DOSSIER_TELEGRAM_BASE_URL": telegram.base_url,
         }
-        assert "Telegram rejected DOSSIER_TELEGRAM_TOKEN" in one_line_error(dossier(env, "bot"))
-        debug = dossier(env, "-vv", "bot")  # with tracebacks and PTB's request log
+        assert "Telegram rejected DOSSIER_TELEGRAM_TOKEN" in one_line_error(run_dossier(env, "bot"))
+        debug = run_dossier(env, "-vv", "bot")  # with tracebacks and PTB's request log
     assert debug.returncode == 1 and "getMe" in debug.stderr and "WRONG-TOKEN" not in debug.stderr
 
 
 def test_unreachable_bot_api_is_one_clear_line(seeded_env: dict[str, str]) -> None:
     base_url = f"http://127.0.0.1:{free_port()}/bot"
     env = {**seeded_env, "DOSSIER_TELEGRAM_TOKEN": TOKEN, "DOSSIER_TELEGRAM_BASE_URL": base_url}
-    result = dossier(env, "bot")
+    result = run_dossier(env, "bot")
     assert f"cannot reach the Bot API at {base_url}" in one_line_error(result)
     assert "TEST-TOKEN" not in result.stderr
 
 
 def test_missing_index_is_one_clear_line(cli_env: dict[str, str]) -> None:
     env = {**cli_env, "DOSSIER_TELEGRAM_TOKEN": TOKEN}
-    assert "dossier index build" in one_line_error(dossier(env, "bot"))
+    assert "dossier index build" in one_line_error(run_dossier(env, "bot"))
 
 
 def test_bad_webhook_secret_is_one_clear_line(seeded_env: dict[str, str]) -> None:
     env = {**seeded_env, "DOSSIER_TELEGRAM_TOKEN": TOKEN, "DOSSIER_WEBHOOK_SECRET": "has spaces!"}
-    assert "DOSSIER_WEBHOOK_SECRET must be" in one_line_error(dossier(env, "bot"))
+    assert "DOSSIER_WEBHOOK_SECRET must be" in one_line_error(run_dossier(env, "bot"))
 
 
 def test_start_runs_the_bot_when_a_token_is_set(seeded_env: dict[str, str], tmp_path: Path) -> None:
@@ -92,20 +81,20 @@ def test_start_runs_the_bot_when_a_token_is_set(seeded_env: dict[str, str], tmp_
 
 
 def test_health_checks_the_index_and_the_bots_heartbeat(seeded_env: dict[str, str]) -> None:
-    ok = dossier(seeded_env, "health")
+    ok = run_dossier(seeded_env, "health")
     assert ok.returncode == 0 and ok.stdout.strip() == "ok: index: 2 articles"
     with_token = {**seeded_env, "DOSSIER_TELEGRAM_TOKEN": TOKEN}
-    assert "no heartbeat" in one_line_error(dossier(with_token, "health"))
+    assert "no heartbeat" in one_line_error(run_dossier(with_token, "health"))
     heartbeat = Path(seeded_env["DOSSIER_DATA_DIR"]) / "bot.heartbeat"
     heartbeat.touch()
-    assert dossier(with_token, "health").stdout.startswith("ok: index: 2 articles; bot: heartbeat")
+    assert run_dossier(with_token, "health").stdout.startswith("ok: index: 2 articles; bot: heartbeat")
     os.utime(heartbeat, (time.time() - 600, time.time() - 600))
-    assert "last heartbeat" in one_line_error(dossier(with_token, "health"))
-    assert dossier(with_token, "health", "--no-bot").returncode == 0
+    assert "last heartbeat" in one_line_error(run_dossier(with_token, "health"))
+    assert run_dossier(with_token, "health", "--no-bot").returncode == 0
 
 
 def test_health_fails_without_an_index(cli_env: dict[str, str]) -> None:
-    assert "no index" in one_line_error(dossier(cli_env, "health"))
+    assert "no index" in one_line_error(run_dossier(cli_env, "health"))
 
 
 def test_running_bot_keeps_its_heartbeat_fresh(seeded_env: dict[str, str], tmp_path: Path) -> None:
@@ -113,7 +102,7 @@ def test_running_bot_keeps_its_heartbeat_fresh(seeded_env: dict[str, str], tmp_p
         env = bot_env(Path(seeded_env["DOSSIER_DATA_DIR"]), telegram)
         heartbeat = Path(seeded_env["DOSSIER_DATA_DIR"]) / "bot.heartbeat"
         process = BotProcess(env, tmp_path / "bot.log").start(heartbeat.exists)
-        assert dossier(env, "health").returncode == 0
+        assert run_dossier(env, "health").returncode == 0
         assert process.stop() == 0
     assert not heartbeat.exists()  # a stopped bot is not healthy
 

@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import run_dossier
+
 JSON_KEYS = {"question", "answer", "refused", "citations", "related", "latency_ms"}
 CITATION_KEYS = {"n", "doc_id", "title", "url", "published", "quote"}
 
 
-def dossier(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_ask_answers_with_a_cited_sentence_and_sources(seeded_env: dict[str, str]) -> None:
-    result = dossier(seeded_env, "ask", "Who is the president of Belarus?")
+    result = run_dossier(seeded_env, "ask", "Who is the president of Belarus?")
     assert result.returncode == 0, result.stderr
     answer, sources = result.stdout.split("\nSources:\n")
     assert "Alexander Lukashenko" in answer and "[1]" in answer
@@ -34,7 +20,7 @@ def test_ask_answers_with_a_cited_sentence_and_sources(seeded_env: dict[str, str
 
 
 def test_ask_json_has_the_stable_shape(seeded_env: dict[str, str]) -> None:
-    result = dossier(
+    result = run_dossier(
         seeded_env, "ask", "--json", "Which companies signed the geological exploration agreement?"
     )
     data = json.loads(result.stdout)
@@ -46,7 +32,7 @@ def test_ask_json_has_the_stable_shape(seeded_env: dict[str, str]) -> None:
 
 
 def test_ask_refuses_off_topic_question(seeded_env: dict[str, str]) -> None:
-    data = json.loads(dossier(seeded_env, "ask", "--json", "Who won the Tour de France in 2022?").stdout)
+    data = json.loads(run_dossier(seeded_env, "ask", "--json", "Who won the Tour de France in 2022?").stdout)
     assert data["refused"] is True and data["citations"] == []
     assert data["answer"] == "The articles in the archive don't answer that question."
 
@@ -57,7 +43,7 @@ def test_ask_reads_one_question_per_line_and_writes_json_lines(seeded_env: dict[
         + "x" * 5000
         + "\n"
     )
-    result = dossier(seeded_env, "ask", "--json", stdin=questions)
+    result = run_dossier(seeded_env, "ask", "--json", stdin=questions)
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(lines) == 3
@@ -67,20 +53,20 @@ def test_ask_reads_one_question_per_line_and_writes_json_lines(seeded_env: dict[
 
 def test_ask_rejects_empty_and_huge_questions_with_one_line(seeded_env: dict[str, str]) -> None:
     for question in ("   ", "Why? " * 20000):  # a 100 KB question
-        result = dossier(seeded_env, "ask", question)
+        result = run_dossier(seeded_env, "ask", question)
         assert result.returncode == 1
         assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
 
 
 def test_ask_without_an_index_says_which_command_builds_it(cli_env: dict[str, str]) -> None:
-    result = dossier(cli_env, "ask", "Who is the president of Belarus?")
+    result = run_dossier(cli_env, "ask", "Who is the president of Belarus?")
     assert result.returncode == 1
     assert "dossier index build" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_chat_understands_follow_ups_and_lists_sources(seeded_env: dict[str, str]) -> None:
     session = "How many digital initiatives were supported?\nand how many were rejected?\n/sources\n/quotes\n/quit\n"
-    result = dossier(seeded_env, "chat", stdin=session)
+    result = run_dossier(seeded_env, "chat", stdin=session)
     assert result.returncode == 0, result.stderr
     assert "14 (18%) were supported" in result.stdout
     assert result.stdout.count("40 rejected") >= 2  # the follow-up answer and its quote

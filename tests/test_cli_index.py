@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import run_dossier
+
 NEW_ARTICLE = """Astana hosts regional water summit
 
 By Dana Seitkali in Environment on 12 May 2022
@@ -21,18 +20,6 @@ ASTANA – Ministers from five Central Asian countries met in Astana to discuss 
 
 The summit agreed to build 14 new monitoring stations on the Syr Darya river by 2025.
 """
-
-
-def dossier(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -73,10 +60,10 @@ def page_server() -> Iterator[str]:
 
 
 def test_build_then_search_finds_kazgeology_passage_first(cli_env: dict[str, str]) -> None:
-    built = dossier(cli_env, "index", "build")
+    built = run_dossier(cli_env, "index", "build")
     assert built.returncode == 0, built.stderr
     assert "built: 2 documents" in built.stdout
-    found = dossier(cli_env, "search", "Kazgeology", "--json")
+    found = run_dossier(cli_env, "search", "Kazgeology", "--json")
     assert found.returncode == 0, found.stderr
     first = json.loads(found.stdout)["hits"][0]
     assert "Kazgeology and Rosgeologia" in first["text"]
@@ -89,20 +76,22 @@ def test_add_makes_article_searchable_and_adding_again_changes_nothing(
     cli_env = seeded_env
     article = tmp_path / "water.txt"
     article.write_text(NEW_ARTICLE, encoding="utf-8")
-    first = dossier(cli_env, "index", "add", str(article), f"{page_server}/article.html")
+    first = run_dossier(cli_env, "index", "add", str(article), f"{page_server}/article.html")
     assert first.returncode == 0, first.stderr
     assert first.stdout.count("added") == 2
-    again = dossier(cli_env, "index", "add", str(article))
+    again = run_dossier(cli_env, "index", "add", str(article))
     assert again.returncode == 0 and again.stdout.startswith("unchanged")
-    found = json.loads(dossier(cli_env, "search", "monitoring stations on the Syr Darya", "--json").stdout)
+    found = json.loads(
+        run_dossier(cli_env, "search", "monitoring stations on the Syr Darya", "--json").stdout
+    )
     assert "14 new monitoring stations" in found["hits"][0]["text"]
-    listed = json.loads(dossier(cli_env, "index", "list", "--json").stdout)
+    listed = json.loads(run_dossier(cli_env, "index", "list", "--json").stdout)
     assert {d["title"] for d in listed} >= {"Astana hosts regional water summit", "Rail link to China opens"}
     water = next(d for d in listed if d["title"].startswith("Astana hosts"))
     assert water["author"] == "Dana Seitkali" and water["published"] == "2022-05-12"
-    removed = dossier(cli_env, "index", "remove", water["doc_id"])
+    removed = run_dossier(cli_env, "index", "remove", water["doc_id"])
     assert removed.returncode == 0
-    assert len(json.loads(dossier(cli_env, "index", "list", "--json").stdout)) == 3
+    assert len(json.loads(run_dossier(cli_env, "index", "list", "--json").stdout)) == 3
 
 
 @pytest.mark.parametrize(
@@ -118,11 +107,11 @@ def test_bad_items_fail_with_one_clear_line_and_keep_the_index(
     seeded_env: dict[str, str], page_server: str, item: str, message: str
 ) -> None:
     cli_env = seeded_env
-    before = dossier(cli_env, "index", "list", "--json").stdout
-    result = dossier(cli_env, "index", "add", item.format(server=page_server))
+    before = run_dossier(cli_env, "index", "list", "--json").stdout
+    result = run_dossier(cli_env, "index", "add", item.format(server=page_server))
     assert result.returncode != 0
     assert message in result.stderr and "Traceback" not in result.stderr
-    assert dossier(cli_env, "index", "list", "--json").stdout == before
+    assert run_dossier(cli_env, "index", "list", "--json").stdout == before
 
 
 def test_bad_files_in_a_folder_do_not_stop_the_good_ones(cli_env: dict[str, str], tmp_path: Path) -> None:
@@ -131,13 +120,13 @@ def test_bad_files_in_a_folder_do_not_stop_the_good_ones(cli_env: dict[str, str]
     (folder / "good.txt").write_text(NEW_ARTICLE, encoding="utf-8")
     (folder / "empty.txt").write_text("", encoding="utf-8")
     (folder / "binary.txt").write_bytes(b"\x00\x01\x02garbage")
-    result = dossier(cli_env, "index", "add", str(folder))
+    result = run_dossier(cli_env, "index", "add", str(folder))
     assert result.returncode == 1
     assert "added" in result.stdout and "empty.txt" in result.stderr and "binary.txt" in result.stderr
 
 
 def test_search_without_an_index_says_how_to_build_one(cli_env: dict[str, str]) -> None:
-    result = dossier(cli_env, "search", "anything")
+    result = run_dossier(cli_env, "search", "anything")
     assert result.returncode == 1
     assert result.stderr.strip() == (
         f"dossier: there is no index in {cli_env['DOSSIER_DATA_DIR']} yet; build it with: dossier index build"
@@ -148,7 +137,7 @@ def test_corrupt_index_is_reported_without_a_traceback(seeded_env: dict[str, str
     cli_env = seeded_env
     db = Path(cli_env["DOSSIER_DATA_DIR"]) / "dossier.sqlite3"
     db.write_bytes(b"garbage" * 1000)
-    result = dossier(cli_env, "search", "Kazgeology")
+    result = run_dossier(cli_env, "search", "Kazgeology")
     assert result.returncode == 1 and "damaged" in result.stderr and "Traceback" not in result.stderr
 
 
@@ -156,5 +145,5 @@ def test_unwritable_data_dir_is_reported(cli_env: dict[str, str], tmp_path: Path
     blocker = tmp_path / "blocker"
     blocker.write_text("a file where a folder should be")
     env = {**cli_env, "DOSSIER_DATA_DIR": str(blocker / "data")}
-    result = dossier(env, "index", "build")
+    result = run_dossier(env, "index", "build")
     assert result.returncode == 1 and "cannot create the data directory" in result.stderr

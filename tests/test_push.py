@@ -7,8 +7,6 @@ watched folder, a news feed. Telegram is the strict fake Bot API server; the fee
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +15,8 @@ from typing import Any
 import pytest
 
 from bot.subscriptions.store import SubscriptionStore
-from tests.bot_helpers import ROOT, BotProcess, bot_env, wait_for_reply, with_onnx_export
-from tests.conftest import copy_index
+from tests.bot_helpers import BotProcess, bot_env, wait_for_reply, with_onnx_export
+from tests.conftest import copy_index, run_dossier
 from tests.fakes import FakeBotApi
 from tests.fakes.news_site import NewsSite
 
@@ -49,9 +47,7 @@ def write_article(folder: Path, name: str, text: str, url: str) -> Path:
 
 def dossier(env: dict[str, str], *args: str) -> str:
     """Runs the CLI in its own process, as a person in another terminal would; returns stdout."""
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
-    )
+    done = run_dossier(env, *args)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

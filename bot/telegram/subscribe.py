@@ -48,6 +48,15 @@ def register(application: Application, settings: Settings) -> None:  # type: ign
     application.add_handler(CallbackQueryHandler(on_focus, pattern=FOCUS_PATTERN))
 
 
+async def _managed_chat(update: Update, context: DossierContext) -> Chat | None:
+    """The chat whose subscriptions the sender may change; None (and a polite no) if they may not."""
+    message = _message(update)
+    if await _may_manage(update, context):
+        return message.chat
+    await message.reply_text(GROUP_ADMINS_ONLY)
+    return None
+
+
 async def _may_manage(update: Update, context: DossierContext) -> bool:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or chat.type in (Chat.PRIVATE, Chat.CHANNEL):
@@ -69,9 +78,8 @@ def _message(update: Update) -> Message:
 
 
 async def on_subscribe(update: Update, context: DossierContext) -> None:
-    message, chat = _message(update), _message(update).chat
-    if not await _may_manage(update, context):
-        await message.reply_text(GROUP_ADMINS_ONLY)
+    chat = await _managed_chat(update, context)
+    if chat is None:
         return
     topic = _topic(context)
     topic = ALL_TOPICS if topic == "all" else topic
@@ -79,16 +87,16 @@ async def on_subscribe(update: Update, context: DossierContext) -> None:
     new = await asyncio.to_thread(store.subscribe, chat.id, topic, chat.type)
     what = f"new articles about <b>{escape(topic)}</b>" if topic else "every new article"
     verb = "Subscribed" if new else "Already subscribed"
-    await message.reply_text(
+    await _message(update).reply_text(
         f"{verb}: this chat gets {what}, once each, as it is added. /unsubscribe stops it."
     )
 
 
 async def on_unsubscribe(update: Update, context: DossierContext) -> None:
-    message, chat = _message(update), _message(update).chat
-    if not await _may_manage(update, context):
-        await message.reply_text(GROUP_ADMINS_ONLY)
+    chat = await _managed_chat(update, context)
+    if chat is None:
         return
+    message = _message(update)
     topic = _topic(context)
     everything = topic in ("", "all")
     store = context.services.subscriptions.store
