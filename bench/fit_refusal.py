@@ -1,9 +1,10 @@
 """Fit the refusal rule (bot/answering/refusal.py) on an eval file and show how well it separates.
 
 Usage: python bench/fit_refusal.py [tests/eval/questions.jsonl] [--data-dir DIR]
-Prints every question's evidence (best sentence's cosine and idf-weighted word coverage), a
-logistic fit over the two, and the margin of the current weights. Metadata questions are left out:
-they are answered from the article's fields, not from a sentence.
+Prints every question's evidence (best sentence's cosine, and the idf-weighted share of the
+question's words that the sentence and the one before it in its paragraph say), a logistic fit over
+the two, and the margins of the fitted and the current weights with the questions nearest the
+current rule. Metadata questions are left out: they are answered from the article's fields.
 """
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ def main() -> None:
         margins = [(w[0] * d + w[1] * c + w[2]) * (1 if a else -1) for d, c, a in usable]
         errors = sum(m < 0 for m in margins)
         print(f"{name:<8} errors {errors}/{len(usable)}, smallest margin {min(margins):.2f}")
+    typed = [(q, d, c) for q, d, c, t in rows if t]
+    nearest = sorted(typed, key=lambda r: abs(current[0] * r[1] + current[1] * r[2] + current[2]))
+    for q, d, c in nearest[:3]:
+        margin = (current[0] * d + current[1] * c + current[2]) * (1 if q.answerable else -1)
+        print(f"  nearest the current rule ({margin:+.2f}, answerable {q.answerable}): {q.question}")
 
 
 def fit_logistic(x: list[tuple[float, float]], y: list[float], steps: int = 20000) -> tuple[float, ...]:

@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from bot.answering.extractive import words_of
 from bot.answering.llm import LlmWriter
 from bot.answering.models import Answer, Turn
 from bot.answering.question import InvalidQuestion
@@ -66,6 +67,36 @@ def test_questions_the_articles_do_not_answer_are_refused(service: AnsweringServ
 def test_near_topic_refusal_offers_related_articles(service: AnsweringService) -> None:
     answer = service.answer("What is the population of Kazakhstan?")
     assert answer.refused and answer.related
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        # The lead names the Kazan talks; the answer is the sentence saying what was discussed.
+        ("What did the heads of government discuss at the council meeting in Kazan?", "space projects"),
+        # The meeting is named by the sentence before the answer, in the same paragraph.
+        (
+            "What did the leaders discuss at the first meeting of the Eurasian Intergovernmental Council?",
+            "space projects",
+        ),
+        # Mamin and Minsk are named only by the headline and lead.
+        ("What did Mamin and Lukashenko discuss in Minsk?", "agricultural, digital spheres"),
+    ],
+)
+def test_what_was_discussed_is_answered_with_the_discussion_not_the_scene_setting(
+    service: AnsweringService, question: str, expected: str
+) -> None:
+    answer = service.answer(question)
+    assert not answer.refused and expected in answer.text
+    assert answer.citations and all(expected in c.quote for c in answer.citations)
+    assert_well_cited(answer, service.archive)
+
+
+def test_naming_talks_is_not_reporting_what_was_discussed() -> None:
+    scene = words_of("Mamin held talks with the United Arab Emirates.")
+    report = words_of("Trade and energy were discussed.")
+    assert "discuss" in scene.terms and not scene.verbs  # "United" is a name, not a verb
+    assert report.verbs == {"discuss"}
 
 
 def test_follow_up_question_uses_the_conversation(service: AnsweringService) -> None:

@@ -7,6 +7,9 @@ the expected answer type is the classic guard of extractive QA against confident
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+from index.lexical import tokenize
 
 _NUMBER_QUESTION = re.compile(
     r"^(and |so |but )?(how many|what (number|percentage|percent|share|proportion)|"
@@ -58,6 +61,8 @@ _DATE = re.compile(
     r"sunday|today|yesterday|tomorrow|last (week|month|year)|next (week|month|year))\b"
 )
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
+# A capitalised word after a question's first names someone or something ("What did Pashinyan say?").
+_QUESTION_NAME = re.compile(r"(?<=\s)[A-Z][\w’'-]+")
 
 
 def expected_type(question: str) -> str | None:
@@ -112,3 +117,22 @@ def role_holds(question: str, sentence: str) -> bool:
         re.I,
     )
     return bool(linked.search(sentence))
+
+
+def question_names(question: str) -> list[str]:
+    """The stems of the names a question mentions."""
+    return [tokens[0] for m in _QUESTION_NAME.finditer(question) if (tokens := tokenize(m.group(0)))]
+
+
+def names_mentioned(names: Iterable[str], words: frozenset[str]) -> bool:
+    """Does a text with these stemmed words mention every name? Endings may differ (Kyrgyz/Kyrgyzstan).
+
+    An article that never names the person or place a question asks about cannot answer it, however
+    close its sentences come in meaning: the check refuses "What did Pashinyan say at the council?"
+    on an archive about council meetings without him.
+    """
+    for name in names:
+        stem = name[: max(4, len(name) - 3)]
+        if not any(word.startswith(stem) for word in words):
+            return False
+    return True

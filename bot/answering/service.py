@@ -38,7 +38,7 @@ class AnsweringService:
         self._max_chars = max_question_chars
         self._lock = threading.RLock()  # one SQLite connection and one FAISS index are shared
         self._sentences: dict[str, tuple[list[Sentence], np.ndarray]] = {}
-        self._tokens: dict[str, list[frozenset[str]]] = {}
+        self._words: dict[str, list[extractive.Words]] = {}
 
     # Reading the archive
     def documents(self) -> list[DocumentInfo]:
@@ -51,7 +51,7 @@ class AnsweringService:
             changed = self.archive.refresh()
             if changed:
                 self._sentences.clear()
-                self._tokens.clear()
+                self._words.clear()
             return changed
 
     def _load(self, doc_id: str) -> tuple[list[Sentence], np.ndarray]:
@@ -60,11 +60,11 @@ class AnsweringService:
                 self._sentences[doc_id] = self.archive.store.sentences(doc_id)
             return self._sentences[doc_id]
 
-    def _load_tokens(self, doc_id: str) -> list[frozenset[str]]:
+    def _load_words(self, doc_id: str) -> list[extractive.Words]:
         with self._lock:
-            if doc_id not in self._tokens:
-                self._tokens[doc_id] = [extractive.terms_of(s.text) for s in self._load(doc_id)[0]]
-            return self._tokens[doc_id]
+            if doc_id not in self._words:
+                self._words[doc_id] = [extractive.words_of(s.text) for s in self._load(doc_id)[0]]
+            return self._words[doc_id]
 
     def context(self, doc_id: str, sentence: int, window: int = 2) -> str:
         """A cited sentence with its neighbours, as plain text."""
@@ -121,7 +121,7 @@ class AnsweringService:
         self, question: str, query: str, vector: np.ndarray, hits: list[Hit]
     ) -> list[extractive.Scored]:
         terms = extractive.question_terms(query)
-        candidates = extractive.gather(hits, self._load, self._load_tokens)
+        candidates = extractive.gather(hits, self._load, self._load_words)
         return extractive.score(candidates, vector, terms, self.archive.term_weight, question)
 
     def _answer_content(self, question: str, query: str, vector: np.ndarray, hits: list[Hit]) -> Answer:
@@ -156,7 +156,7 @@ class AnsweringService:
             return Answer(question, (), (), refused=True)
         order = list(dict.fromkeys(n for s in written.sentences for n in s.citations))
         renumber = {old: new for new, old in enumerate(order, 1)}
-        sentences = tuple(
+        cited = tuple(
             AnswerSentence(s.text, tuple(renumber[n] for n in s.citations)) for s in written.sentences
         )
         citations = tuple(
@@ -165,7 +165,7 @@ class AnsweringService:
             )
             for n in order
         )
-        return Answer(question, sentences, citations, refused=False)
+        return Answer(question, cited, citations, refused=False)
 
     def _answer_metadata(
         self,
