@@ -6,10 +6,9 @@ import logging
 import re
 
 import click
-from telegram.constants import FloodLimit
 
 from bot.cli import fail, user_errors
-from bot.settings import Settings
+from bot.settings import MESSAGES_PER_SECOND, Settings
 
 TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")  # "123456789:AAE…", as @BotFather gives it
 SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook accepts as secret_token
@@ -19,7 +18,7 @@ SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook accepts as
 @click.option(
     "--send-rate",
     type=click.FloatRange(min=0),
-    default=float(FloodLimit.MESSAGES_PER_SECOND),
+    default=float(MESSAGES_PER_SECOND),
     show_default=True,
     help="Messages per second the bot sends at most, overall (Telegram's limit for ordinary bots); "
     "0 lifts the cap, e.g. against a local Bot API server or for a bot whose limit Telegram raised.",
@@ -31,7 +30,7 @@ def bot_command(settings: Settings, send_rate: float) -> None:
     run_bot(settings, send_rate)
 
 
-def run_bot(settings: Settings, send_rate: float = FloodLimit.MESSAGES_PER_SECOND) -> None:
+def run_bot(settings: Settings, send_rate: float = MESSAGES_PER_SECOND) -> None:
     """Check the settings, open the index, and serve Telegram until SIGINT or SIGTERM."""
     token = _checked_token(settings)
     secret = _checked_secret(settings)

@@ -137,3 +137,11 @@ def test_button_data_round_trips_within_telegrams_64_bytes() -> None:
 def test_example_questions_are_built_from_names_in_running_text() -> None:
     sentence = "As part of his visit to Minsk, Prime Minister Askar Mamin met the Eurasian Intergovernmental Council."
     assert capitalised_runs(sentence) == ["Prime Minister Askar Mamin", "Eurasian Intergovernmental Council"]
+
+
+def test_the_bots_default_send_rate_is_telegrams_documented_limit() -> None:
+    from telegram.constants import FloodLimit
+
+    from bot.settings import MESSAGES_PER_SECOND
+
+    assert MESSAGES_PER_SECOND == FloodLimit.MESSAGES_PER_SECOND
