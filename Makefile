@@ -20,6 +20,8 @@ run: $(STAMP)
 ## The test suite (what CI runs).
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -180,7 +180,9 @@ class FakeLlm:
                 if isinstance(fake.reply, bytes):
                     payload = fake.reply
                 else:
-                    payload = json.dumps({"choices": [{"message": {"role": "assistant", "content": fake.reply}}]}).encode()
+                    payload = json.dumps(
+                        {"choices": [{"message": {"role": "assistant", "content": fake.reply}}]}
+                    ).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
@@ -242,7 +244,9 @@ def test_llm_garbage_falls_back_to_the_extractive_answer(
     assert answer.text.endswith("[1].")
 
 
-def test_hanging_llm_falls_back_within_the_timeout(llm_service: AnsweringService, llm_server: FakeLlm) -> None:
+def test_hanging_llm_falls_back_within_the_timeout(
+    llm_service: AnsweringService, llm_server: FakeLlm
+) -> None:
     llm_server.reply, llm_server.delay = "Kazgeology [1].", 5.0
     started = time.perf_counter()
     answer = llm_service.answer(QUESTION)
