@@ -76,10 +76,10 @@ def ensure_index(data_dir: Path) -> None:
 
 def warm(data_dir: Path, rounds: int) -> tuple[list[float], list[float]]:
     """Milliseconds per question for the full answer and for embedding the question alone."""
-    from bot.answering.service import open_service
+    from bot.services import open_answering
     from bot.settings import Settings
 
-    service = open_service(Settings(data_dir=data_dir))
+    service = open_answering(Settings(data_dir=data_dir))
     embedder = service.archive.query_embedder
     for question in QUESTIONS:  # warm-up: first runs pay for lazy loads and caches
         service.answer(question)

@@ -26,7 +26,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from answer_bench import machine, percentile  # noqa: E402  (bench/ is the script's own folder)
 
-from tests.fakes import FakeBotApi  # noqa: E402
+from tests.fake_telegram import FakeBotApi  # noqa: E402
 
 # Each question and a phrase only its answer's text (not its sources) contains, to match reply to question.
 QUESTIONS = [

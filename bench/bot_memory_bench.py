@@ -22,10 +22,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from answer_bench import ensure_index, machine  # noqa: E402  (bench/ is the script's own folder)
 
-try:
-    from tests.fake_telegram import FakeBotApi  # noqa: E402
-except ImportError:  # the layout before the core/adapters split
-    from tests.fakes import FakeBotApi  # type: ignore[no-redef]  # noqa: E402
+from tests.fake_telegram import FakeBotApi  # noqa: E402
 
 QUESTIONS = ["Who is the president of Belarus?", "How many general processes were developed?"]
 NEW_ARTICLE = """Kazakhstan opens a new rail terminal
@@ -87,7 +84,10 @@ def main() -> None:
             article.write_text(NEW_ARTICLE)
             subprocess.run(
                 [sys.executable, "-m", "bot", "index", "add", str(article)],
-                cwd=ROOT, env=env, check=True, capture_output=True,
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
             )
             time.sleep(6)  # the bot follows the index every 2 s
             telegram.push_message(9, "How many containers does the Dostyk terminal handle?")

@@ -30,7 +30,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from answer_bench import machine  # noqa: E402  (bench/ is the script's own folder)
 
 from bot.subscriptions.store import SubscriptionStore  # noqa: E402
-from tests.fakes import FakeBotApi  # noqa: E402
+from tests.fake_telegram import FakeBotApi  # noqa: E402
 
 ARTICLE = """Kazakhstan opens its first grain terminal on the Caspian coast
 

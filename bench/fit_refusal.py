@@ -1,4 +1,4 @@
-"""Fit the refusal rule (bot/answering/refusal.py) on an eval file and show how well it separates.
+"""Fit the refusal rule (index/answering/refusal.py) on an eval file and show how well it separates.
 
 Usage: python bench/fit_refusal.py [tests/eval/questions.jsonl] [--data-dir DIR]
 Prints every question's evidence (best sentence's cosine, and the idf-weighted share of the
@@ -31,12 +31,12 @@ def main() -> None:
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="dossier-fit-"))
     ensure_index(data_dir)
 
-    from bot.answering import refusal
-    from bot.answering.evaluate import read_questions
-    from bot.answering.service import open_service
+    from bot.services import open_answering
     from bot.settings import Settings
+    from index.answering import refusal
+    from index.answering.evaluate import read_questions
 
-    service = open_service(Settings(data_dir=data_dir))
+    service = open_answering(Settings(data_dir=data_dir))
     rows = []
     for q in read_questions(args.file):
         evidence = service.explain(q.question, q.history)

@@ -65,8 +65,8 @@ def main() -> None:
     for topic, about in LABELS.items():
         vector = archive.embed_query(topic)
         for document in documents:
-            text = archive.store.document_text(document.doc_id)
-            score = semantic_score(vector, archive.store.sentences(document.doc_id)[1])
+            text = archive.document_text(document.doc_id)
+            score = semantic_score(vector, archive.sentences(document.doc_id)[1])
             label = any(fragment in document.title for fragment in about)
             words = keyword_hit(topic, document.title, text)
             (positives if label else negatives).append((score, words, topic, document.title[:28]))

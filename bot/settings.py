@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-if TYPE_CHECKING:
-    from index.archive import IndexSettings
+from index.config import IndexSettings
 
 BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 # telegram.constants.FloodLimit.MESSAGES_PER_SECOND, written out: importing telegram for it would add
 # 0.2 s to every `dossier` command, `dossier ask` included.
 MESSAGES_PER_SECOND = 30
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    """Every file Dossier keeps in DOSSIER_DATA_DIR; the archive's own files are named by the core."""
+
+    data_dir: Path
+    index: Path  # the archive's SQLite store (index/config.py names it and its FAISS files)
+    models: Path  # the model's ONNX export
+    bot_db: Path  # subscriptions, the outbox, feeds
+    heartbeat: Path  # touched by a running bot, read by `dossier health`
+    chat_history: Path  # `dossier chat` line history
 
 
 class Settings(BaseSettings):
@@ -88,10 +99,20 @@ class Settings(BaseSettings):
         description="Telegram user ids allowed to use /add, /feeds and /stats (JSON list).",
     )
 
+    @property
+    def paths(self) -> DataPaths:
+        index = self.index_settings()
+        return DataPaths(
+            data_dir=self.data_dir,
+            index=index.database,
+            models=index.models_dir,
+            bot_db=self.data_dir / "bot.sqlite3",
+            heartbeat=self.data_dir / "bot.heartbeat",
+            chat_history=self.data_dir / ".chat_history",
+        )
+
     def index_settings(self) -> IndexSettings:
         """The subset of settings the index core takes."""
-        from index.archive import IndexSettings
-
         return IndexSettings(
             data_dir=self.data_dir,
             model=self.embedding_model,

@@ -2,52 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
-import subprocess
-import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from bot.settings import Settings
-from index.archive import Archive, IndexSettings
+from index.archive import Archive
+from index.config import IndexSettings
 from index.embedding import Embedder, load_document_embedder
-from index.parsing import load_articles
+from tests.support.archive import FakeEmbedder, copy_index, seed_articles
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-
-class FakeEmbedder:
-    """Deterministic bag-of-words vectors: fast, for tests of plumbing, never of quality."""
-
-    def __init__(self, name: str = "sentence-transformers/all-MiniLM-L6-v2", dimension: int = 384):
-        self.name = name
-        self.dimension = dimension
-        self.max_tokens = 254
-
-    def count_tokens(self, text: str) -> int:
-        return len(text.split())
-
-    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
-        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in text.lower().split():
-                digest = hashlib.blake2b(word.strip(".,;:!?()\"'").encode(), digest_size=4).digest()
-                vectors[row, int.from_bytes(digest, "little") % self.dimension] += 1.0
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.clip(norms, 1e-12, None)
-
-    embed_queries = embed_documents
-
-
-def seed_articles() -> list:  # type: ignore[type-arg]
-    return [(origin, article) for origin, article in load_articles(str(SEEDS))]
 
 
 @pytest.fixture(scope="session")
@@ -72,17 +40,6 @@ def seed_archive(seed_data_dir: Path) -> Iterator[Archive]:
     archive = Archive.open(IndexSettings(data_dir=seed_data_dir, model=Settings().embedding_model))
     yield archive
     archive.close()
-
-
-def copy_index(source: Path, target: Path) -> Path:
-    """A private copy of an index that a test may change; the model export is linked, not copied."""
-    target.mkdir(parents=True, exist_ok=True)
-    for path in source.iterdir():
-        if path.name == "models":
-            (target / "models").symlink_to(path)
-        elif path.is_file():
-            shutil.copy2(path, target / path.name)
-    return target
 
 
 @pytest.fixture
@@ -116,18 +73,3 @@ def cli_env(tmp_path: Path, seed_data_dir: Path) -> dict[str, str]:
     (data_dir / "models").symlink_to(seed_data_dir / "models")
     env.update(DOSSIER_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1")
     return env
-
-
-def run_dossier(
-    env: dict[str, str], *args: str, stdin: str | None = None, timeout: float = 300
-) -> subprocess.CompletedProcess[str]:
-    """The `dossier` command in its own process, as a person or a script runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )

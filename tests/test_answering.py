@@ -11,11 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from bot.answering.extractive import words_of
-from bot.answering.llm import LlmWriter
-from bot.answering.models import Answer, Turn
-from bot.answering.question import InvalidQuestion
-from bot.answering.service import REFUSAL, AnsweringService
+from index.answering.extractive import words_of
+from index.answering.llm import LlmWriter
+from index.answering.models import Answer, Turn
+from index.answering.question import InvalidQuestion
+from index.answering.service import REFUSAL, AnsweringService
 from index.archive import Archive
 
 MINSK = "Minsk"
@@ -35,9 +35,9 @@ def assert_well_cited(answer: Answer, archive: Archive) -> None:
     for sentence in answer.sentences:
         assert sentence.citations and set(sentence.citations) <= set(numbers)
     for citation in answer.citations:
-        document = archive.store.find_document(citation.doc_id)
+        document = archive.find_document(citation.doc_id)
         assert document is not None
-        quote_source = archive.store.document_text(citation.doc_id) + (document.byline or "")
+        quote_source = archive.document_text(citation.doc_id) + (document.byline or "")
         assert citation.quote in quote_source or citation.quote.split(" · ")[0] == document.title
     assert re.fullmatch(r"(.+ (\[\d+\])+[.!?]?)( .+ (\[\d+\])+[.!?]?){0,2}", answer.text)
 

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from index.archive import DB_NAME, Archive, IndexSettings
+from index.archive import Archive
+from index.config import DB_NAME, IndexSettings
 from index.errors import CorruptIndex, DocumentNotFound, IndexNotBuilt, IndexNotWritable, ModelMismatch
 from index.models import Article
-from tests.conftest import FakeEmbedder, seed_articles
+from tests.support.archive import FakeEmbedder, seed_articles
 
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -92,7 +93,7 @@ def test_failed_add_leaves_previous_index_intact(
     archive = built(tmp_path, fake_embedder)
     before = (archive.counts(), archive.revision)
     calls = {"n": 0}
-    real_insert = archive.store.insert_document
+    real_insert = archive._store.insert_document
 
     def crash_on_second(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls["n"] += 1
@@ -100,7 +101,7 @@ def test_failed_add_leaves_previous_index_intact(
             raise OSError("disk full")
         return real_insert(*args, **kwargs)
 
-    monkeypatch.setattr(archive.store, "insert_document", crash_on_second)
+    monkeypatch.setattr(archive._store, "insert_document", crash_on_second)
     with pytest.raises(OSError):
         archive.add([("a", article("Alpha", "Alpha text here.")), ("b", article("Beta", "Beta text here."))])
     reopened = Archive.open(settings(tmp_path), fake_embedder)
@@ -153,8 +154,12 @@ def test_corrupt_vector_file_is_reported(tmp_path: Path, fake_embedder: FakeEmbe
     built(tmp_path, fake_embedder).close()
     [vector_file] = tmp_path.glob("chunks-*.faiss")
     vector_file.write_bytes(b"garbage")
+    archive = Archive.open(settings(tmp_path), fake_embedder)
+    assert archive.documents()  # listing needs no vectors
     with pytest.raises(CorruptIndex, match="damaged"):
-        Archive.open(settings(tmp_path), fake_embedder)
+        archive.search("butadiene")
+    with pytest.raises(CorruptIndex, match="damaged"):
+        archive.load()  # what `dossier health` checks
 
 
 def test_unwritable_data_dir_is_reported(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.bot_helpers import ROOT, TOKEN, BotProcess, bot_env, free_port, with_onnx_export
-from tests.conftest import copy_index, run_dossier
-from tests.fakes import FakeBotApi
+from tests.fake_telegram import FakeBotApi
+from tests.support.archive import copy_index, run_dossier
+from tests.support.bot import ROOT, TOKEN, BotProcess, bot_env, free_port, with_onnx_export
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -11,16 +11,16 @@ from typing import Any
 
 import pytest
 
-from bot.answering.models import Answer, AnswerSentence, Citation
-from bot.answering.service import AnsweringService, open_service
+from bot.services import Services, open_bot_services
 from bot.settings import Settings
 from bot.telegram import texts
 from bot.telegram.app import CONCURRENT_UPDATES
+from index.answering.models import Answer, AnswerSentence, Citation
 from index.archive import Archive
 from index.models import Article
-from tests.bot_helpers import BOT_USERNAME, bot_settings, deliver, recorded_app, with_onnx_export
-from tests.conftest import FakeEmbedder, copy_index
-from tests.fakes import RecordingRequest, parse_html
+from tests.fake_telegram import RecordingRequest, parse_html
+from tests.support.archive import FakeEmbedder, copy_index
+from tests.support.bot import BOT_USERNAME, bot_settings, deliver, recorded_app, with_onnx_export
 
 GEOLOGY = "Which companies signed the geological exploration agreement?"
 BELARUS = "Who is the president of Belarus?"
@@ -34,10 +34,10 @@ def settings(seed_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> S
 
 
 @pytest.fixture(scope="module")
-def service(settings: Settings) -> Iterator[AnsweringService]:
-    service = open_service(settings)
-    yield service
-    service.archive.close()
+def services(settings: Settings) -> Iterator[Services]:
+    services = open_bot_services(settings)
+    yield services
+    services.close()
 
 
 def sent(request: RecordingRequest, chat_id: int) -> list[dict[str, Any]]:
@@ -45,9 +45,9 @@ def sent(request: RecordingRequest, chat_id: int) -> list[dict[str, Any]]:
 
 
 async def test_group_chatter_is_ignored_and_a_mention_is_answered_without_it(
-    settings: Settings, service: AnsweringService
+    settings: Settings, services: Services
 ) -> None:
-    async with recorded_app(settings, service) as (app, request):
+    async with recorded_app(settings, services) as (app, request):
         request.api.push_message(GROUP, BELARUS, chat_type="supergroup", from_user_id=11)
         await deliver(app, request)
         assert sent(request, GROUP) == []
@@ -63,43 +63,43 @@ async def test_group_chatter_is_ignored_and_a_mention_is_answered_without_it(
 
 
 async def test_edited_group_message_without_a_mention_stays_ignored(
-    settings: Settings, service: AnsweringService
+    settings: Settings, services: Services
 ) -> None:
-    async with recorded_app(settings, service) as (app, request):
+    async with recorded_app(settings, services) as (app, request):
         request.api.push_message(GROUP, GEOLOGY, chat_type="supergroup", from_user_id=12, edited=True)
         await deliver(app, request)
         assert sent(request, GROUP) == []
 
 
 async def test_an_answer_shared_through_inline_mode_is_not_taken_for_a_question(
-    settings: Settings, service: AnsweringService
+    settings: Settings, services: Services
 ) -> None:
-    async with recorded_app(settings, service) as (app, request):
+    async with recorded_app(settings, services) as (app, request):
         via = {"id": 123456, "is_bot": True, "first_name": "Dossier", "username": BOT_USERNAME}
         request.api.push_message(22, "Kazakhstan and Russia signed an agreement [1].", via_bot=via)
         await deliver(app, request)
         assert sent(request, 22) == []
 
 
-async def test_ask_without_a_question_explains_how(settings: Settings, service: AnsweringService) -> None:
-    async with recorded_app(settings, service) as (app, request):
+async def test_ask_without_a_question_explains_how(settings: Settings, services: Services) -> None:
+    async with recorded_app(settings, services) as (app, request):
         request.api.push_message(21, "/ask")
         await deliver(app, request)
         assert sent(request, 21)[0]["text"] == texts.ASK_USAGE
 
 
 async def test_a_slow_question_does_not_hold_up_other_chats(
-    settings: Settings, service: AnsweringService, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    answer = service.answer
+    answer = services.answering.answer
 
     def slow_for_one_chat(question: str, history: Any = (), **options: Any) -> Answer:
         if question == BELARUS:
             time.sleep(1.0)  # blocking on purpose: only a worker thread keeps the event loop free
         return answer(question, history, **options)
 
-    monkeypatch.setattr(service, "answer", slow_for_one_chat)
-    async with recorded_app(settings, service) as (app, request):
+    monkeypatch.setattr(services.answering, "answer", slow_for_one_chat)
+    async with recorded_app(settings, services) as (app, request):
         assert app.update_processor.max_concurrent_updates == CONCURRENT_UPDATES
         request.api.push_message(31, BELARUS)
         slow = asyncio.create_task(deliver(app, request))
@@ -114,15 +114,15 @@ async def test_a_slow_question_does_not_hold_up_other_chats(
 
 async def test_unexpected_failure_is_logged_and_the_user_told(
     settings: Settings,
-    service: AnsweringService,
+    services: Services,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     def broken(question: str, history: Any = (), **options: Any) -> Answer:
         raise RuntimeError("the index caught fire")
 
-    monkeypatch.setattr(service, "answer", broken)
-    async with recorded_app(settings, service) as (app, request):
+    monkeypatch.setattr(services.answering, "answer", broken)
+    async with recorded_app(settings, services) as (app, request):
         request.api.push_message(41, GEOLOGY)
         with caplog.at_level(logging.ERROR, logger="bot.telegram.errors"):
             await deliver(app, request)
@@ -145,10 +145,12 @@ def long_answer(question: str) -> Answer:
 
 
 async def test_long_answer_is_split_between_sentences_with_buttons_on_the_last_part(
-    settings: Settings, service: AnsweringService, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(service, "answer", lambda question, history=(), **options: long_answer(question))
-    async with recorded_app(settings, service) as (app, request):
+    monkeypatch.setattr(
+        services.answering, "answer", lambda question, history=(), **options: long_answer(question)
+    )
+    async with recorded_app(settings, services) as (app, request):
         request.api.push_message(51, GEOLOGY)
         await deliver(app, request)
     parts = sent(request, 51)
@@ -167,8 +169,8 @@ async def test_long_answer_is_split_between_sentences_with_buttons_on_the_last_p
     assert "[2] Title <2> & co" in parts[-1]["text"]
 
 
-async def test_refusal_lists_related_articles(settings: Settings, service: AnsweringService) -> None:
-    async with recorded_app(settings, service) as (app, request):
+async def test_refusal_lists_related_articles(settings: Settings, services: Services) -> None:
+    async with recorded_app(settings, services) as (app, request):
         request.api.push_message(61, "What is the population of Kazakhstan?")
         await deliver(app, request)
     [refusal] = sent(request, 61)
@@ -178,9 +180,9 @@ async def test_refusal_lists_related_articles(settings: Settings, service: Answe
 
 
 async def test_quote_button_for_an_article_no_longer_stored_says_so(
-    settings: Settings, service: AnsweringService
+    settings: Settings, services: Services
 ) -> None:
-    async with recorded_app(settings, service) as (app, request):
+    async with recorded_app(settings, services) as (app, request):
         request.api.push_message(71, "/latest")
         await deliver(app, request)
         message_id = sent(request, 71)[0]["message_id"]
@@ -191,10 +193,8 @@ async def test_quote_button_for_an_article_no_longer_stored_says_so(
     assert len(sent(request, 71)) == 1
 
 
-async def test_empty_inline_query_offers_to_open_the_chat(
-    settings: Settings, service: AnsweringService
-) -> None:
-    async with recorded_app(settings, service) as (app, request):
+async def test_empty_inline_query_offers_to_open_the_chat(settings: Settings, services: Services) -> None:
+    async with recorded_app(settings, services) as (app, request):
         request.api.push_inline_query("   ", from_user_id=81)
         await deliver(app, request)
     [answer] = request.api.inline_answers
@@ -220,8 +220,8 @@ def big_archive(seed_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 
 async def test_sources_pages_through_the_archive_with_buttons(big_archive: Settings) -> None:
-    service = open_service(big_archive)
-    async with recorded_app(big_archive, service) as (app, request):
+    services = open_bot_services(big_archive)
+    async with recorded_app(big_archive, services) as (app, request):
         request.api.push_message(91, "/sources")
         await deliver(app, request)
         [first] = sent(request, 91)
@@ -235,5 +235,5 @@ async def test_sources_pages_through_the_archive_with_buttons(big_archive: Setti
         request.api.push_callback_query(91, first["message_id"], older["callback_data"])
         await deliver(app, request)  # a second tap on the same button: not an error
         assert sent(request, 91)[0]["text"] == second["text"]
-    service.archive.close()
+    services.close()
     assert not [c for c in request.calls if c.status != 200 and c.method != "editMessageText"]

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from tests.bot_helpers import BOT_USERNAME, BotProcess, bot_env, replies_to, wait_for_reply, with_onnx_export
-from tests.conftest import copy_index
-from tests.fakes import FakeBotApi
+from tests.fake_telegram import FakeBotApi
+from tests.support.archive import copy_index
+from tests.support.bot import BOT_USERNAME, BotProcess, bot_env, replies_to, wait_for_reply, with_onnx_export
 
 BELARUS = "Who is the president of Belarus?"
 GEOLOGY = "Which companies signed the geological exploration agreement?"

@@ -15,16 +15,16 @@ from typing import Any
 
 import pytest
 
-from bot.answering.service import AnsweringService, open_service
+from bot.services import Services, open_bot_services
 from bot.settings import Settings
 from bot.subscriptions.announcer import article_key
 from bot.telegram.app import DossierApplication
-from bot.telegram.context import SERVICES, Services
+from bot.telegram.context import SERVICES, BotServices
 from bot.telegram.courier import Courier
 from bot.telegram.subscribe import ADMIN_ONLY, GROUP_ADMINS_ONLY
-from tests.bot_helpers import bot_settings, deliver, recorded_app, with_onnx_export
-from tests.conftest import copy_index
-from tests.fakes import RecordingRequest
+from tests.fake_telegram import RecordingRequest
+from tests.support.archive import copy_index
+from tests.support.bot import bot_settings, deliver, recorded_app, with_onnx_export
 
 GEOLOGY = "Which companies signed the geological exploration agreement?"
 ADMIN = 9001
@@ -38,15 +38,15 @@ def settings(seed_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> S
 
 
 @pytest.fixture(scope="module")
-def service(settings: Settings) -> Iterator[AnsweringService]:
-    service = open_service(settings)
-    yield service
-    service.archive.close()
+def services(settings: Settings) -> Iterator[Services]:
+    services = open_bot_services(settings)
+    yield services
+    services.close()
 
 
-def services_of(app: DossierApplication) -> Services:
+def services_of(app: DossierApplication) -> BotServices:
     services = app.bot_data[SERVICES]
-    assert isinstance(services, Services)
+    assert isinstance(services, BotServices)
     return services
 
 
@@ -88,9 +88,9 @@ async def wait_until(predicate: Any, timeout: float = 10) -> None:
 
 
 async def test_private_chat_subscribes_to_everything_and_to_topics_then_unsubscribes(
-    settings: Settings, service: AnsweringService
+    settings: Settings, services: Services
 ) -> None:
-    async with recorded_app(settings, service) as (app, request):
+    async with recorded_app(settings, services) as (app, request):
         assert "every new article" in await say(app, request, 101, "/subscribe")
         assert "Already subscribed" in await say(app, request, 101, "/subscribe")
         reply = await say(app, request, 101, "/subscribe  Space   Programme ")
@@ -105,10 +105,8 @@ async def test_private_chat_subscribes_to_everything_and_to_topics_then_unsubscr
         assert "No subscriptions" in await say(app, request, 101, "/subscriptions")
 
 
-async def test_in_groups_only_admins_change_subscriptions(
-    settings: Settings, service: AnsweringService
-) -> None:
-    async with recorded_app(settings, service) as (app, request):
+async def test_in_groups_only_admins_change_subscriptions(settings: Settings, services: Services) -> None:
+    async with recorded_app(settings, services) as (app, request):
         member = await say(app, request, GROUP, "/subscribe", chat_type="supergroup", from_user_id=41)
         assert member == GROUP_ADMINS_ONLY
         request.api.set_chat_member(GROUP, 42, "administrator")
@@ -117,11 +115,9 @@ async def test_in_groups_only_admins_change_subscriptions(
         assert services_of(app).subscriptions.store.topics(GROUP) == ["customs"]
 
 
-async def test_a_channel_subscribes_by_posting_the_command(
-    settings: Settings, service: AnsweringService
-) -> None:
+async def test_a_channel_subscribes_by_posting_the_command(settings: Settings, services: Services) -> None:
     channel = -100_601
-    async with recorded_app(settings, service) as (app, request):
+    async with recorded_app(settings, services) as (app, request):
         assert "every new article" in await say(app, request, channel, "/subscribe", chat_type="channel")
         [subscription] = [
             s for s in services_of(app).subscriptions.store.subscriptions() if s.chat_id == channel
@@ -130,9 +126,9 @@ async def test_a_channel_subscribes_by_posting_the_command(
 
 
 async def test_admin_commands_are_refused_politely_to_everyone_else(
-    settings: Settings, service: AnsweringService
+    settings: Settings, services: Services
 ) -> None:
-    async with recorded_app(settings, service) as (app, request):
+    async with recorded_app(settings, services) as (app, request):
         for command in ("/add https://news.example/a", "/feeds", "/stats"):
             assert await say(app, request, 102, command) == ADMIN_ONLY
         stats = await say(app, request, ADMIN, "/stats", from_user_id=ADMIN)
@@ -142,9 +138,9 @@ async def test_admin_commands_are_refused_politely_to_everyone_else(
 
 
 async def test_notice_has_title_date_source_cited_summary_and_buttons(
-    settings: Settings, service: AnsweringService
+    settings: Settings, services: Services
 ) -> None:
-    async with recorded_app(settings, service) as (app, request), courier_running(app):
+    async with recorded_app(settings, services) as (app, request), courier_running(app):
         queue_notice(app, [103])
         [notice] = await request.api.wait_for_messages_async(103)
         lines = notice["text"].split("\n")
@@ -158,9 +154,9 @@ async def test_notice_has_title_date_source_cited_summary_and_buttons(
 
 
 async def test_ask_about_this_article_answers_the_next_question_from_it_alone(
-    settings: Settings, service: AnsweringService
+    settings: Settings, services: Services
 ) -> None:
-    async with recorded_app(settings, service) as (app, request), courier_running(app):
+    async with recorded_app(settings, services) as (app, request), courier_running(app):
         queue_notice(app, [104], title_start="Prime Minister Askar Mamin")  # the Minsk article
         [notice] = await request.api.wait_for_messages_async(104)
         request.api.push_callback_query(
@@ -175,9 +171,9 @@ async def test_ask_about_this_article_answers_the_next_question_from_it_alone(
 
 
 async def test_blocked_and_vanished_chats_are_unsubscribed_and_the_rest_still_served(
-    settings: Settings, service: AnsweringService
+    settings: Settings, services: Services
 ) -> None:
-    async with recorded_app(settings, service) as (app, request):
+    async with recorded_app(settings, services) as (app, request):
         store = services_of(app).subscriptions.store
         for chat in (105, 106, 107):
             store.subscribe(chat)
@@ -192,9 +188,9 @@ async def test_blocked_and_vanished_chats_are_unsubscribed_and_the_rest_still_se
 
 
 async def test_flood_wait_is_honoured_before_the_notice_is_sent(
-    settings: Settings, service: AnsweringService
+    settings: Settings, services: Services
 ) -> None:
-    async with recorded_app(settings, service) as (app, request), courier_running(app):
+    async with recorded_app(settings, services) as (app, request), courier_running(app):
         request.api.fail_next("sendMessage", status=429, retry_after=1)
         queue_notice(app, [108])
         await request.api.wait_for_messages_async(108, timeout=10)
@@ -203,10 +199,8 @@ async def test_flood_wait_is_honoured_before_the_notice_is_sent(
         assert accepted.at - refused.at >= 1.0
 
 
-async def test_two_notices_to_one_chat_are_a_second_apart(
-    settings: Settings, service: AnsweringService
-) -> None:
-    async with recorded_app(settings, service) as (app, request), courier_running(app):
+async def test_two_notices_to_one_chat_are_a_second_apart(settings: Settings, services: Services) -> None:
+    async with recorded_app(settings, services) as (app, request), courier_running(app):
         queue_notice(app, [109])
         # Other chats keep the courier busy, so only the per-chat gap can hold the second notice back.
         queue_notice(app, [109, *range(300, 330)], title_start="Prime Minister Askar Mamin")
@@ -216,9 +210,9 @@ async def test_two_notices_to_one_chat_are_a_second_apart(
 
 
 async def test_notice_of_a_removed_article_is_dropped_not_sent(
-    settings: Settings, service: AnsweringService
+    settings: Settings, services: Services
 ) -> None:
-    async with recorded_app(settings, service) as (app, request):
+    async with recorded_app(settings, services) as (app, request):
         store = services_of(app).subscriptions.store
         dropped = store.outbox_counts().get("dropped", 0)
         store.announce(f"gone#{time.monotonic()}", "0123456789abcdef", [110])
@@ -228,9 +222,9 @@ async def test_notice_of_a_removed_article_is_dropped_not_sent(
 
 
 async def test_a_server_error_is_retried_with_backoff_and_the_notice_still_arrives(
-    settings: Settings, service: AnsweringService
+    settings: Settings, services: Services
 ) -> None:
-    async with recorded_app(settings, service) as (app, request), courier_running(app):
+    async with recorded_app(settings, services) as (app, request), courier_running(app):
         request.api.fail_next("sendMessage", status=502, description="Bad Gateway")
         queue_notice(app, [111])
         await request.api.wait_for_messages_async(111, timeout=10)

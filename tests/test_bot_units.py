@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 
-from bot.answering.models import Answer, AnswerSentence, Citation, Related, Turn
 from bot.telegram import callbacks
 from bot.telegram.examples import capitalised_runs
 from bot.telegram.memory import TurnMemory
@@ -21,7 +20,8 @@ from bot.telegram.rendering import (
     text_blocks,
     utf16_len,
 )
-from tests.fakes import parse_html
+from index.answering.models import Answer, AnswerSentence, Citation, Related, Turn
+from tests.fake_telegram import parse_html
 
 
 class Clock:

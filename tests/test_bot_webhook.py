@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from tests.bot_helpers import BotProcess, bot_env, free_port, wait_for_reply, with_onnx_export
-from tests.conftest import copy_index
-from tests.fakes import FakeBotApi
+from tests.fake_telegram import FakeBotApi
+from tests.support.archive import copy_index
+from tests.support.bot import BotProcess, bot_env, free_port, wait_for_reply, with_onnx_export
 
 SECRET = "s3cret-Webhook_token"
 QUESTION = "Which companies signed the geological exploration agreement?"

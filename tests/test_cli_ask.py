@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import run_dossier
+from tests.support.archive import run_dossier
 
 JSON_KEYS = {"question", "answer", "refused", "citations", "related", "latency_ms"}
 CITATION_KEYS = {"n", "doc_id", "title", "url", "published", "quote"}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_dossier
+from tests.support.archive import run_dossier
 
 NEW_ARTICLE = """Astana hosts regional water summit
 

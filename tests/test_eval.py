@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.answering.evaluate import evaluate, read_questions
-from bot.answering.service import AnsweringService
+from index.answering.evaluate import evaluate, read_questions
+from index.answering.service import AnsweringService
 from index.archive import Archive
 
 QUESTIONS = Path(__file__).resolve().parent / "eval" / "questions.jsonl"

@@ -10,9 +10,10 @@ import pytest
 from bot.subscriptions.announcer import Announcer
 from bot.subscriptions.feeds import FeedPoller
 from bot.subscriptions.store import SubscriptionStore
-from index.archive import Archive, IndexSettings
-from tests.conftest import FakeEmbedder, seed_articles
-from tests.fakes.news_site import NewsSite
+from index.archive import Archive
+from index.config import IndexSettings
+from tests.support.archive import FakeEmbedder, seed_articles
+from tests.support.news_site import NewsSite
 
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -33,7 +34,7 @@ def setup(tmp_path: Path, fake_embedder: FakeEmbedder) -> tuple[Archive, Subscri
 
 def test_new_feed_entries_are_indexed_and_announced_once(site: NewsSite, setup) -> None:  # type: ignore[no-untyped-def]
     archive, store = setup
-    Announcer(archive.store, store, archive.embed_query).run()  # baseline: the seeds
+    Announcer(archive, store, archive.embed_query).run()  # baseline: the seeds
     store.subscribe(7)
     store.add_feed(f"{site.base}/rss")
     poller = FeedPoller(store, archive.add, interval=60)
@@ -44,7 +45,7 @@ def test_new_feed_entries_are_indexed_and_announced_once(site: NewsSite, setup) 
     [result] = poller.poll_due()
     assert (result.status, result.added) == ("new", 1)
     assert any("9.1 million tonnes" in h.text for h in archive.search("grain exports", 3))
-    assert len(Announcer(archive.store, store, archive.embed_query).run()) == 1 and len(store.due()) == 1
+    assert len(Announcer(archive, store, archive.embed_query).run()) == 1 and len(store.due()) == 1
     # The same feed again, not modified: nothing fetched, nothing new.
     again = poller.poll(store.feeds()[0])
     assert again.status == "not modified" and len(store.due()) == 1

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from bot.subscriptions.store import SubscriptionStore
-from tests.bot_helpers import BotProcess, bot_env, wait_for_reply, with_onnx_export
-from tests.conftest import copy_index, run_dossier
-from tests.fakes import FakeBotApi
-from tests.fakes.news_site import NewsSite
+from tests.fake_telegram import FakeBotApi
+from tests.support.archive import copy_index, run_dossier
+from tests.support.bot import BotProcess, bot_env, wait_for_reply, with_onnx_export
+from tests.support.news_site import NewsSite
 
 CHANNEL = -100_900
 CHANNEL_NAME = "dossier_news"
@@ -201,6 +201,19 @@ def test_feed_articles_are_announced_once_and_a_blocked_chat_is_unsubscribed(
     wait(lambda: "not modified" in dossier(env, "feeds", "list"), 40, "the next poll of the good feed")
     assert site.requests.count("/rail") == 1
     assert len([n for n in notices(telegram, 2001) if "Rail link" in n["text"]]) == 1
+
+
+def test_the_bot_reads_and_writes_the_archive_through_one_connection(bot: BotProcess) -> None:
+    """After answering, following `index add`, the watched folder and feeds: one archive in the process."""
+    assert bot.process is not None
+    open_files = []
+    for fd in Path(f"/proc/{bot.process.pid}/fd").iterdir():
+        try:
+            open_files.append(Path(fd.readlink()).name)
+        except OSError:
+            continue
+    assert open_files.count("dossier.sqlite3") == 1
+    assert open_files.count("bot.sqlite3") == 1
 
 
 # A crash in the middle of a broadcast

@@ -39,6 +39,6 @@ def test_hits_carry_metadata_offsets_and_scores(seed_archive: Archive) -> None:
     hit = seed_archive.search("Kazgeology", 1)[0]
     assert hit.document.title == "Kazakhstan and Russia Sign Economic Cooperation Program For 2021-2025"
     assert hit.document.author == "Aizada Arystanbek" and hit.document.url
-    text = seed_archive.store.document_text(hit.document.doc_id)
+    text = seed_archive.document_text(hit.document.doc_id)
     assert text[hit.start : hit.end] == hit.text
     assert hit.lexical_score and hit.lexical_score > 0 and hit.dense_score is not None

@@ -9,9 +9,10 @@ import pytest
 from bot.subscriptions.announcer import Announcer, article_key
 from bot.subscriptions.notices import summarise
 from bot.subscriptions.store import ALL_TOPICS, SubscriptionStore
-from index.archive import Archive, IndexSettings
+from index.archive import Archive
+from index.config import IndexSettings
 from index.models import Article
-from tests.conftest import FakeEmbedder, seed_articles
+from tests.support.archive import FakeEmbedder, seed_articles
 
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -48,7 +49,7 @@ def test_subscriptions_survive_reopening(tmp_path: Path, store: SubscriptionStor
 
 def test_articles_present_at_start_are_not_announced(archive: Archive, store: SubscriptionStore) -> None:
     store.subscribe(1)
-    announcer = Announcer(archive.store, store, archive.embed_query)
+    announcer = Announcer(archive, store, archive.embed_query)
     assert announcer.run() == [] and store.due() == []
     assert announcer.run() == []
 
@@ -56,7 +57,7 @@ def test_articles_present_at_start_are_not_announced(archive: Archive, store: Su
 def test_new_article_is_queued_once_for_each_subscriber_even_when_updated(
     archive: Archive, store: SubscriptionStore
 ) -> None:
-    announcer = Announcer(archive.store, store, archive.embed_query)
+    announcer = Announcer(archive, store, archive.embed_query)
     announcer.run()
     store.subscribe(1)
     store.subscribe(2)
@@ -72,7 +73,7 @@ def test_new_article_is_queued_once_for_each_subscriber_even_when_updated(
 def test_outbox_resumes_pending_items_and_forgets_gone_chats(
     archive: Archive, store: SubscriptionStore
 ) -> None:
-    announcer = Announcer(archive.store, store, archive.embed_query)
+    announcer = Announcer(archive, store, archive.embed_query)
     announcer.run()
     for chat in (1, 2, 3):
         store.subscribe(chat)
@@ -94,7 +95,7 @@ def test_topic_subscriptions_match_by_meaning_and_words(seed_archive: Archive, t
     store.subscribe(11, "space programme")
     store.subscribe(12, "football")
     store.subscribe(13, "geological exploration")
-    announcer = Announcer(seed_archive.store, store, seed_archive.embed_query)
+    announcer = Announcer(seed_archive, store, seed_archive.embed_query)
     by_title = {d.title[:20]: d for d in seed_archive.documents()}
     minsk = announcer.recipients(by_title["Prime Minister Askar"])
     kazan = announcer.recipients(by_title["Kazakhstan and Russi"])
@@ -104,9 +105,9 @@ def test_topic_subscriptions_match_by_meaning_and_words(seed_archive: Archive, t
 
 def test_summary_is_two_or_three_sentences_of_the_article(seed_archive: Archive) -> None:
     for document in seed_archive.documents():
-        sentences, vectors = seed_archive.store.sentences(document.doc_id)
+        sentences, vectors = seed_archive.sentences(document.doc_id)
         summary = summarise(sentences, vectors)
-        text = seed_archive.store.document_text(document.doc_id)
+        text = seed_archive.document_text(document.doc_id)
         assert 2 <= len(summary) <= 3 and all(s in text for s in summary)
 
 

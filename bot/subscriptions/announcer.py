@@ -10,8 +10,8 @@ import numpy as np
 
 from bot.subscriptions.store import ALL_TOPICS, SubscriptionStore
 from bot.subscriptions.topics import matches
+from index.archive import Archive
 from index.models import DocumentInfo
-from index.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -40,16 +40,20 @@ class Announcer:
     """Learns what is new from the index and the bot database, never from memory."""
 
     def __init__(
-        self, index: Store, store: SubscriptionStore, embed_query: EmbedQuery, channel_id: str | None = None
+        self,
+        archive: Archive,
+        store: SubscriptionStore,
+        embed_query: EmbedQuery,
+        channel_id: str | None = None,
     ):
-        self.index = index
+        self.archive = archive
         self.store = store
         self.embed_query = embed_query
         self.channel_id = channel_id
 
     def run(self) -> list[Announcement]:
         """Queue notices for every article not announced before; the first run only records a baseline."""
-        documents = self.index.documents()
+        documents = self.archive.documents()
         keyed = [(article_key(d), d.doc_id) for d in documents]
         if not self.store.is_initialised():
             self.store.set_baseline(keyed)
@@ -69,8 +73,8 @@ class Announcer:
     ) -> list[ChatId]:
         """Chats subscribed to everything, or to a topic this article matches, plus the channel."""
         topic_vectors = {} if topic_vectors is None else topic_vectors
-        text = self.index.document_text(document.doc_id)
-        _, vectors = self.index.sentences(document.doc_id)
+        text = self.archive.document_text(document.doc_id)
+        _, vectors = self.archive.sentences(document.doc_id)
         chats: dict[ChatId, None] = {}
         for subscription in self.store.subscriptions():
             topic = subscription.topic

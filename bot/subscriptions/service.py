@@ -12,25 +12,19 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from bot.subscriptions.announcer import Announcement, Announcer, EmbedQuery
+from bot.subscriptions.announcer import Announcement, Announcer
 from bot.subscriptions.feeds import FeedPoller, PollResult
 from bot.subscriptions.notices import Notice, summarise
 from bot.subscriptions.store import SubscriptionStore
-from index.archive import DB_NAME, Archive
+from index.archive import Archive
 from index.errors import DossierError
 from index.models import AddResult, Article
 from index.parsing import load_articles
 from index.parsing.loader import iter_folder
-from index.store import Store
-
-if TYPE_CHECKING:
-    from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-BOT_DB = "bot.sqlite3"
 NOTICE_CACHE = 32  # articles whose notice is kept rendered: a broadcast reads one article many times
 
 
@@ -55,13 +49,21 @@ class Stats:
 class SubscriptionService:
     """Subscriptions and the articles that reach subscribers, from whichever process added them."""
 
-    def __init__(self, settings: Settings, embed_query: EmbedQuery):
-        self.settings = settings
-        self.store = SubscriptionStore(settings.data_dir / BOT_DB)
-        self._embed_query = embed_query
-        self._index = Store(settings.data_dir / DB_NAME, readonly=True)
-        self._index_lock = threading.Lock()  # one SQLite connection, shared by worker threads
-        self._writer: Archive | None = None
+    def __init__(
+        self,
+        archive: Archive,
+        store: SubscriptionStore,
+        *,
+        channel_id: str | None = None,
+        watch_dir: Path | None = None,
+        feed_interval: float = 900,
+    ):
+        self.archive = archive
+        self.store = store
+        self.channel_id = channel_id
+        self.watch_dir = watch_dir
+        self.feed_interval = feed_interval
+        self._lock = threading.Lock()  # announcing and the notice cache
         self._write_lock = threading.Lock()  # one ingestion at a time: /add, the watched folder, feeds
         self._announced_revision: str | None = None
         self._notices: OrderedDict[str, Notice | None] = OrderedDict()
@@ -69,25 +71,22 @@ class SubscriptionService:
 
     def close(self) -> None:
         self.store.close()
-        self._index.close()
-        if self._writer is not None:
-            self._writer.close()
 
     # Announcing
     def announce(self) -> list[Announcement]:
         """Queue notices for the articles added since the last look (by any process); cheap if none."""
-        with self._index_lock:
-            revision = self._index.manifest().get("revision")
+        with self._lock:
+            revision = self.archive.revision
             if revision == self._announced_revision:
                 return []
-            announcer = Announcer(self._index, self.store, self._embed_query, self.settings.channel_id)
+            announcer = Announcer(self.archive, self.store, self.archive.embed_query, self.channel_id)
             announcements = announcer.run()
             self._announced_revision = revision
             return announcements
 
     def notice(self, doc_id: str) -> Notice | None:
         """The new-article notice for a stored article, or None once it has been removed."""
-        with self._index_lock:
+        with self._lock:
             if doc_id not in self._notices:
                 self._notices[doc_id] = self._read_notice(doc_id)
                 while len(self._notices) > NOTICE_CACHE:
@@ -95,15 +94,14 @@ class SubscriptionService:
             return self._notices[doc_id]
 
     def _read_notice(self, doc_id: str) -> Notice | None:
-        document = self._index.find_document(doc_id)
+        document = self.archive.find_document(doc_id)
         if document is None:
             return None
-        sentences, vectors = self._index.sentences(doc_id)
+        sentences, vectors = self.archive.sentences(doc_id)
         return Notice(document, summarise(sentences, vectors))
 
     def article_title(self, doc_id: str) -> str | None:
-        with self._index_lock:
-            document = self._index.find_document(doc_id)
+        document = self.archive.find_document(doc_id)
         return document.title if document else None
 
     # Adding articles while the bot runs
@@ -120,20 +118,14 @@ class SubscriptionService:
             return report
         with self._write_lock:
             try:
-                results = self._archive_for_writing().add(articles)
+                results = self.archive.add(articles)
             except DossierError as error:
                 return [*report, Ingested("failed", str(error))]
         return report + [Ingested(r.status, r.title or r.item) for r in results]
 
-    def _archive_for_writing(self) -> Archive:
-        # Opened on first use: it loads the document model, which answering never needs.
-        if self._writer is None:
-            self._writer = Archive.open_or_create(self.settings.index_settings())
-        return self._writer
-
     def watch_folder(self) -> list[Ingested]:
         """Ingest the files in DOSSIER_WATCH_DIR that are new or changed since the last look."""
-        folder = self.settings.watch_dir
+        folder = self.watch_dir
         if folder is None or not folder.is_dir():
             return []
         changed = []
@@ -149,16 +141,15 @@ class SubscriptionService:
 
     def poll_feeds(self) -> list[PollResult]:
         """Poll every feed that is due; a failing feed is recorded and retried later, never raised."""
-        return FeedPoller(self.store, self._add_from_feed, self.settings.feed_interval).poll_due()
+        return FeedPoller(self.store, self._add_from_feed, self.feed_interval).poll_due()
 
     def _add_from_feed(self, articles: Sequence[tuple[str, Article]]) -> list[AddResult]:
         with self._write_lock:
-            return self._archive_for_writing().add(articles)
+            return self.archive.add(articles)
 
     # Reporting
     def stats(self) -> Stats:
-        with self._index_lock:
-            articles = self._index.counts()["documents"]
+        articles = self.archive.counts()["documents"]
         outbox = self.store.outbox_counts()
         feeds = self.store.feeds()
         polls = [f.last_polled_at for f in feeds if f.last_polled_at]

@@ -14,9 +14,10 @@ from telegram.constants import FloodLimit, ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from bot.services import Services
 from bot.settings import Settings
-from bot.telegram import browsing, conversation, errors, inline, jobs, push, subscribe
-from bot.telegram.context import SERVICES, DossierContext, Services
+from bot.telegram import browsing, conversation, errors, inline, jobs, subscribe
+from bot.telegram.context import SERVICES, BotServices, DossierContext
 from bot.telegram.courier import Courier
 
 logger = logging.getLogger(__name__)
@@ -64,8 +65,9 @@ def build_application(
 ) -> DossierApplication:
     """The bot: HTML defaults, handlers, one error handler, start-up and shutdown hooks, jobs.
 
-    `request` replaces PTB's HTTP client (tests); `send_rate` is the overall messages per second the
-    bot allows itself, Telegram's documented ~30 by default; 0 removes that cap.
+    `services` come from bot/services.py's open_bot_services; `request` replaces PTB's HTTP client
+    (tests); `send_rate` is the overall messages per second the bot allows itself, Telegram's
+    documented ~30 by default; 0 removes that cap.
     """
     assert settings.telegram_token is not None
     builder = (
@@ -83,13 +85,13 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application: DossierApplication = builder.build()
-    services.send_rate = send_rate
-    application.bot_data[SERVICES] = services
+    bot_services = BotServices.create(settings, services)
+    bot_services.send_rate = send_rate
+    application.bot_data[SERVICES] = bot_services
     for feature in FEATURES:
         feature.register(application, settings)
     application.add_error_handler(errors.on_error)
     jobs.register(application)
-    push.register(application)
     return application
 
 
@@ -97,7 +99,7 @@ async def _post_init(application: DossierApplication) -> None:
     """Publish the command menu, warm the service so the first question is not the slow one, and
     start delivering notices (those a previous run left pending first)."""
     await application.bot.set_my_commands([c for feature in FEATURES for c in feature.COMMANDS])
-    services: Services = application.bot_data[SERVICES]
+    services: BotServices = application.bot_data[SERVICES]
     services.courier = Courier(application.bot, services.subscriptions, services.send_rate)
     services.courier.start()
     summary = await services.summary()
@@ -111,18 +113,17 @@ async def _post_init(application: DossierApplication) -> None:
 
 async def _post_stop(application: DossierApplication) -> None:
     """Updates and jobs have stopped; the sends under way finish while the bot can still send."""
-    services: Services = application.bot_data[SERVICES]
+    services: BotServices = application.bot_data[SERVICES]
     if services.courier is not None:
         await services.courier.stop()
 
 
 async def _post_shutdown(application: DossierApplication) -> None:
-    services: Services = application.bot_data[SERVICES]
-    await asyncio.to_thread(services.subscriptions.close)
+    services: BotServices = application.bot_data[SERVICES]
     if services.heartbeat is not None:
         with contextlib.suppress(OSError):
             services.heartbeat.unlink(missing_ok=True)
-    await asyncio.to_thread(services.answering.archive.close)
+    await asyncio.to_thread(services.core.close)
 
 
 def allowed_updates() -> list[str]:

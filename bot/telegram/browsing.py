@@ -57,7 +57,7 @@ async def on_help(update: Update, context: DossierContext) -> None:
 async def on_about(update: Update, context: DossierContext) -> None:
     assert update.effective_message is not None
     summary = await context.services.summary()
-    updated = context.services.answering.archive.manifest.get("updated_at", "")[:10] or None
+    updated = context.services.core.archive.manifest.get("updated_at", "")[:10] or None
     await update.effective_message.reply_html(texts.about(summary, updated))
 
 

@@ -1,4 +1,5 @@
-"""What handlers share: the services in bot_data, reached through one typed accessor."""
+"""What handlers share: the process's services plus the bot's own state, in bot_data behind one
+typed accessor."""
 
 from __future__ import annotations
 
@@ -10,28 +11,27 @@ from typing import TYPE_CHECKING, Any
 
 from telegram.ext import CallbackContext, ExtBot
 
-from bot.answering.models import Answer, Turn
 from bot.telegram.examples import ArchiveSummary, summarize
 from bot.telegram.memory import TurnMemory
 from bot.telegram.ratelimit import QuestionLimiter
+from index.answering.models import Answer, Turn
 
 if TYPE_CHECKING:
-    from bot.answering.service import AnsweringService
+    from bot.services import Services
     from bot.settings import Settings
     from bot.subscriptions.service import SubscriptionService
     from bot.telegram.courier import Courier
+    from index.answering.service import AnsweringService
 
 SERVICES = "dossier.services"
-HEARTBEAT_FILE = "bot.heartbeat"
 INLINE_ALLOWANCE = 3  # inline queries arrive while people type, so they get a larger allowance
 
 
 @dataclass
-class Services:
-    """The answering and subscription services and the bot's own per-chat and per-user state."""
+class BotServices:
+    """The process's services (built by bot/services.py) and the bot's per-chat and per-user state."""
 
-    answering: AnsweringService
-    subscriptions: SubscriptionService
+    core: Services
     admin_ids: frozenset[int]
     max_question_chars: int
     questions: QuestionLimiter
@@ -43,19 +43,26 @@ class Services:
     _summary: ArchiveSummary | None = None
 
     @classmethod
-    def create(cls, settings: Settings, answering: AnsweringService) -> Services:
-        from bot.subscriptions.service import SubscriptionService
-
+    def create(cls, settings: Settings, core: Services) -> BotServices:
+        assert core.subscriptions is not None, "the bot runs on bot/services.py's open_bot_services"
         per_minute = settings.rate_limit_per_minute
         return cls(
-            answering=answering,
-            subscriptions=SubscriptionService(settings, answering.archive.embed_query),
+            core=core,
             admin_ids=frozenset(settings.admin_ids),
             max_question_chars=settings.max_question_chars,
             questions=QuestionLimiter(per_minute),
             inline_questions=QuestionLimiter(per_minute * INLINE_ALLOWANCE),
-            heartbeat=settings.data_dir / HEARTBEAT_FILE,
+            heartbeat=settings.paths.heartbeat,
         )
+
+    @property
+    def answering(self) -> AnsweringService:
+        return self.core.answering
+
+    @property
+    def subscriptions(self) -> SubscriptionService:
+        assert self.core.subscriptions is not None
+        return self.core.subscriptions
 
     async def answer(self, question: str, history: Sequence[Turn] = (), doc_id: str | None = None) -> Answer:
         """The service's answer, computed in a worker thread so the event loop keeps serving others.
@@ -66,7 +73,7 @@ class Services:
 
     async def summary(self) -> ArchiveSummary:
         """Counts, dates and example questions; recomputed when the archive has changed."""
-        revision = self.answering.archive.revision
+        revision = self.core.archive.revision
         if self._summary is None or self._summary.revision != revision:
             self._summary = await asyncio.to_thread(summarize, self.answering)
         return self._summary
@@ -76,7 +83,7 @@ class DossierContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any
     """PTB's context with the services attached."""
 
     @property
-    def services(self) -> Services:
+    def services(self) -> BotServices:
         services = self.bot_data[SERVICES]
-        assert isinstance(services, Services)
+        assert isinstance(services, BotServices)
         return services

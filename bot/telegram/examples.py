@@ -19,7 +19,7 @@ from index.errors import DossierError
 from index.models import DocumentInfo
 
 if TYPE_CHECKING:
-    from bot.answering.service import AnsweringService
+    from index.answering.service import AnsweringService
 
 EXAMPLES = 3
 DOCUMENTS_READ = 12  # the newest articles are enough to find three good questions

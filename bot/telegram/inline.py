@@ -15,11 +15,11 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import Application, InlineQueryHandler
 
-from bot.answering.models import Answer
 from bot.settings import Settings
 from bot.telegram import rendering
 from bot.telegram.context import DossierContext
 from bot.telegram.ratelimit import Verdict
+from index.answering.models import Answer
 from index.errors import DossierError
 
 CACHE_SECONDS = 60  # the same question from anyone gets the same answer for a minute

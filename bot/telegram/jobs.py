@@ -1,19 +1,26 @@
-"""The heartbeat that `dossier health` checks (following the index is push.py's job)."""
+"""The bot's background jobs: the heartbeat `dossier health` checks, and pushing new articles.
+
+Articles reach the index from `dossier index add` in another process, from DOSSIER_WATCH_DIR, from
+feeds, or from an admin's /add; whichever it was, the follow job notices the new revision of the one
+shared archive, and queues notices, and the courier sends them.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from pathlib import Path
 
 from telegram.ext import Application
 
+from bot.heartbeat import HEARTBEAT_EVERY
 from bot.telegram.context import DossierContext
+from index.errors import DossierError
 
 logger = logging.getLogger(__name__)
-HEARTBEAT_EVERY = 30  # seconds
-HEARTBEAT_STALE = 3 * HEARTBEAT_EVERY  # `dossier health` calls the bot dead after this long
+
+FOLLOW_EVERY = 2.0  # seconds between looks at the index's revision (one SQLite read when unchanged)
+WATCH_EVERY = 5.0
+FEEDS_EVERY = 10.0  # how often due feeds are looked for; each feed has its own DOSSIER_FEED_INTERVAL
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -23,6 +30,9 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     # allowed to run late: it is scheduled now but the job queue only starts once start-up is done.
     jobs.run_once(beat, when=0, name="first heartbeat", job_kwargs={"misfire_grace_time": None})
     jobs.run_repeating(beat, interval=HEARTBEAT_EVERY, name="heartbeat")
+    jobs.run_repeating(follow_index, interval=FOLLOW_EVERY, first=0.5, name="follow-index")
+    jobs.run_repeating(watch_folder, interval=WATCH_EVERY, first=1.0, name="watch-folder")
+    jobs.run_repeating(poll_feeds, interval=FEEDS_EVERY, first=2.0, name="feeds")
 
 
 async def beat(context: DossierContext) -> None:
@@ -36,9 +46,28 @@ async def beat(context: DossierContext) -> None:
         logger.warning("cannot write the heartbeat file %s: %s", path, error.strerror)
 
 
-def heartbeat_age(path: Path) -> float | None:
-    """Seconds since the bot last touched its heartbeat file, or None if it never has."""
+async def follow_index(context: DossierContext) -> None:
+    """Answer from the newest revision, and queue notices for the articles it adds."""
+    services = context.services
     try:
-        return time.time() - path.stat().st_mtime
-    except FileNotFoundError:
-        return None
+        if await asyncio.to_thread(services.core.archive.refresh):
+            logger.info("the archive changed; answering from its new revision")
+        announcements = await asyncio.to_thread(services.subscriptions.announce)
+    except DossierError as error:
+        logger.warning("cannot follow the index: %s", error)
+        return
+    for announcement in announcements:
+        logger.info("queued %d notices for %s", announcement.queued, announcement.document.doc_id)
+    if any(a.queued for a in announcements) and services.courier is not None:
+        services.courier.wake()
+
+
+async def watch_folder(context: DossierContext) -> None:
+    """Add the article files that appeared or changed in DOSSIER_WATCH_DIR."""
+    for line in await asyncio.to_thread(context.services.subscriptions.watch_folder):
+        logger.info("watched folder: %s: %s", line.status, line.what)
+
+
+async def poll_feeds(context: DossierContext) -> None:
+    for result in await asyncio.to_thread(context.services.subscriptions.poll_feeds):
+        logger.info("feed %s: %s (%d new)", result.url, result.status, result.added)

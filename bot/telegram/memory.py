@@ -6,7 +6,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 
-from bot.answering.models import Turn
+from index.answering.models import Turn
 
 MAX_TURNS = 3  # the service only reads the last turn; a little more gives it room
 TTL_SECONDS = 30 * 60  # a question half an hour later starts a new conversation

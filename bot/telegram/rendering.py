@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.answering.models import Answer, Citation, Related
 from bot.telegram import callbacks
+from index.answering.models import Answer, Citation, Related
 
 MESSAGE_LIMIT = 4096  # Telegram's limit for one message's text, in UTF-16 code units
 CONTEXT_LIMIT = 3000  # a passage shown "in context" is cut to this many characters

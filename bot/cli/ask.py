@@ -10,60 +10,21 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.answering.models import Answer, Turn
-from bot.cli import fail, user_errors
+from bot.cli.common import fail, user_errors
+from bot.cli.render import answer_json, error_json, render_text
 from bot.settings import Settings
+from index.answering.models import Answer, Turn
 
 if TYPE_CHECKING:
-    from bot.answering.service import AnsweringService
+    from index.answering.service import AnsweringService
 
 HISTORY_TURNS = 3
 
 
-def answer_json(answer: Answer) -> dict[str, object]:
-    """The stable JSON shape other tools read."""
-    return {
-        "question": answer.question,
-        "answer": answer.text,
-        "refused": answer.refused,
-        "citations": [
-            {
-                "n": c.n,
-                "doc_id": c.doc_id,
-                "title": c.title,
-                "url": c.url,
-                "published": c.published.isoformat() if c.published else None,
-                "quote": c.quote,
-            }
-            for c in answer.citations
-        ],
-        "related": [{"doc_id": r.doc_id, "title": r.title} for r in answer.related],
-        "latency_ms": answer.latency_ms,
-    }
-
-
-def render_text(answer: Answer) -> str:
-    """The answer for people: cited sentences, then each source once."""
-    lines = [answer.text]
-    if answer.citations:
-        lines.append("")
-        lines.append("Sources:")
-        for c in answer.citations:
-            meta = " · ".join(p for p in (c.published.isoformat() if c.published else None, c.source) if p)
-            lines.append(f"[{c.n}] {c.title}" + (f" · {meta}" if meta else ""))
-            if c.url:
-                lines.append(f"    {c.url}")
-    if answer.related:
-        lines.append("")
-        lines.append("Related articles (they do not answer it):")
-        lines.extend(f"- {r.title}" for r in answer.related)
-    return "\n".join(lines)
-
-
 def _service(settings: Settings) -> AnsweringService:
-    from bot.answering.service import open_service
+    from bot.services import open_answering
 
-    return open_service(settings)
+    return open_answering(settings)
 
 
 @click.command("ask")
@@ -96,15 +57,7 @@ def _answer_lines(service: AnsweringService, as_json: bool, options: dict[str, A
         try:
             answer = service.answer(question, **options)
         except DossierError as error:
-            output: dict[str, Any] = {
-                "question": question,
-                "answer": str(error),
-                "refused": True,
-                "citations": [],
-                "related": [],
-                "latency_ms": 0.0,
-                "error": str(error),
-            }
+            output = error_json(question, str(error))
             click.echo(json.dumps(output, ensure_ascii=False) if as_json else f"dossier: {error}")
             continue
         click.echo(
@@ -132,7 +85,7 @@ def run_chat(settings: Settings) -> None:
     service = _service(settings)
     interactive = sys.stdin.isatty()
     if interactive:
-        _enable_line_editing(settings.data_dir / ".chat_history")
+        _enable_line_editing(settings.paths.chat_history)
         click.echo(f"Dossier: {len(service.documents())} articles. {CHAT_HELP}")
     history: list[Turn] = []
     last: Answer | None = None
@@ -203,7 +156,7 @@ def _save_history(readline, history_file: Path) -> None:  # type: ignore[no-unty
 @user_errors
 def evaluate_command(settings: Settings, file: Path, as_json: bool, show_failures: bool) -> None:
     """Score answers on a JSON-lines question FILE: recall@k, MRR, answer hits, citations, refusals."""
-    from bot.answering.evaluate import evaluate, read_questions
+    from index.answering.evaluate import evaluate, read_questions
 
     report = evaluate(_service(settings), list(read_questions(file)))
     metrics = report.metrics()

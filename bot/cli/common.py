@@ -1,4 +1,4 @@
-"""The `dossier` command line: a thin adapter that parses arguments and renders results."""
+"""What every `dossier` command shares: settings, logging, and one clear line for each failure."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import functools
 import logging
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -70,54 +69,3 @@ def load_settings() -> Settings:
         )
         fail(f"invalid settings: {problems}")
         raise  # unreachable; fail exits
-
-
-@click.group()
-@click.option("-v", "--verbose", count=True, help="More logging (-v info, -vv debug).")
-@click.pass_context
-def main(ctx: click.Context, verbose: int) -> None:
-    """Dossier: cited answers from a news archive."""
-    settings = load_settings()
-    level = {0: settings.log_level, 1: "INFO"}.get(verbose, "DEBUG")
-    configure_logging(level)
-    ctx.obj = settings
-
-
-@main.command("start")
-@click.pass_obj
-@user_errors
-def start(settings: Settings) -> None:
-    """The main job: the bot when a token is set, else a local session over the index."""
-    from index.archive import DB_NAME
-
-    if not (settings.data_dir / DB_NAME).exists():
-        click.echo("No index yet: building it from seeds/ (first run only) …", err=True)
-        from bot.cli_index import build
-
-        click.get_current_context().invoke(build, folder=Path("seeds"))
-    if settings.telegram_token is not None:
-        from bot.cli_bot import run_bot
-
-        run_bot(settings)
-        return
-    from bot.cli_ask import run_chat
-
-    run_chat(settings)
-
-
-def _register() -> None:
-    from bot import cli_ask, cli_feeds, cli_index
-
-    main.add_command(cli_index.index_group)
-    main.add_command(cli_index.search)
-    main.add_command(cli_ask.ask)
-    main.add_command(cli_ask.chat)
-    main.add_command(cli_ask.evaluate_command)
-    from bot import cli_bot
-
-    main.add_command(cli_bot.bot_command)
-    main.add_command(cli_bot.health)
-    main.add_command(cli_feeds.feeds_group)
-
-
-_register()

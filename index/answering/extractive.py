@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.answering.answer_type import expected_type, has_answer_type, names_mentioned, question_names
+from index.answering.answer_type import expected_type, has_answer_type, names_mentioned, question_names
 from index.lexical import tokenize
 from index.models import DocumentInfo, Hit, Sentence
 

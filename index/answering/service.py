@@ -6,21 +6,21 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bot.answering import extractive
-from bot.answering.metadata import meta_question, metadata_quote, metadata_sentence
-from bot.answering.models import Answer, AnswerSentence, Citation, Related, Turn
-from bot.answering.question import clean_question, contextual_query, is_follow_up
-from bot.answering.refusal import Evidence
+from index.answering import extractive
+from index.answering.metadata import meta_question, metadata_quote, metadata_sentence
+from index.answering.models import Answer, AnswerSentence, Citation, Related, Turn
+from index.answering.question import clean_question, contextual_query, is_follow_up
+from index.answering.refusal import Evidence
 from index.archive import Archive
 from index.models import DocumentInfo, Hit, Sentence
 
 if TYPE_CHECKING:
-    from bot.answering.llm import LlmWriter
-    from bot.settings import Settings
+    from index.answering.llm import LlmWriter
 
 logger = logging.getLogger(__name__)
 
@@ -36,35 +36,42 @@ class AnsweringService:
         self.archive = archive
         self._llm = llm
         self._max_chars = max_question_chars
-        self._lock = threading.RLock()  # one SQLite connection and one FAISS index are shared
+        # Sentences and their words of the articles questions touched, for the archive's revision.
+        self._lock = threading.Lock()
+        self._revision = archive.revision
         self._sentences: dict[str, tuple[list[Sentence], np.ndarray]] = {}
         self._words: dict[str, list[extractive.Words]] = {}
 
     # Reading the archive
     def documents(self) -> list[DocumentInfo]:
-        with self._lock:
-            return self.archive.documents()
+        return self.archive.documents()
 
-    def refresh(self) -> bool:
-        """Pick up articles another process added; True when anything changed."""
-        with self._lock:
-            changed = self.archive.refresh()
-            if changed:
-                self._sentences.clear()
-                self._words.clear()
-            return changed
+    def _current(self) -> None:
+        """Forget what was read from an older revision (whoever moved the archive on)."""
+        if self._revision != self.archive.revision:
+            self._sentences.clear()
+            self._words.clear()
+            self._revision = self.archive.revision
 
     def _load(self, doc_id: str) -> tuple[list[Sentence], np.ndarray]:
         with self._lock:
-            if doc_id not in self._sentences:
-                self._sentences[doc_id] = self.archive.store.sentences(doc_id)
-            return self._sentences[doc_id]
+            self._current()
+            cached = self._sentences.get(doc_id)
+        if cached is None:
+            cached = self.archive.sentences(doc_id)
+            with self._lock:
+                self._sentences[doc_id] = cached
+        return cached
 
     def _load_words(self, doc_id: str) -> list[extractive.Words]:
         with self._lock:
-            if doc_id not in self._words:
-                self._words[doc_id] = [extractive.words_of(s.text) for s in self._load(doc_id)[0]]
-            return self._words[doc_id]
+            self._current()
+            cached = self._words.get(doc_id)
+        if cached is None:
+            cached = [extractive.words_of(s.text) for s in self._load(doc_id)[0]]
+            with self._lock:
+                self._words[doc_id] = cached
+        return cached
 
     def context(self, doc_id: str, sentence: int, window: int = 2) -> str:
         """A cited sentence with its neighbours, as plain text."""
@@ -84,8 +91,7 @@ class AnsweringService:
         question = clean_question(question, self._max_chars)
         query = contextual_query(question, history)
         vector = self.archive.embed_query(query)
-        with self._lock:
-            hits = self._retrieve(query, vector, doc_id, k)
+        hits = self._retrieve(query, vector, doc_id, k)
         meta = meta_question(question)
         answer = self._answer_metadata(question, meta, hits, history) if meta else None
         if answer is None:
@@ -103,8 +109,7 @@ class AnsweringService:
         question = clean_question(question, self._max_chars)
         query = contextual_query(question, history)
         vector = self.archive.embed_query(query)
-        with self._lock:
-            hits = self._retrieve(query, vector, None, RETRIEVED)
+        hits = self._retrieve(query, vector, None, RETRIEVED)
         scored = self._scored(question, query, vector, hits)
         if not scored:
             return {"dense": 0.0, "coverage": 0.0, "typed": False, "sentence": None}
@@ -138,7 +143,7 @@ class AnsweringService:
 
     def _llm_answer(self, question: str, hits: list[Hit]) -> Answer | None:
         """The model's answer from the retrieved passages, or None to answer extractively."""
-        from bot.answering.llm import Passage
+        from index.answering.llm import Passage
 
         assert self._llm is not None
         grouped: dict[str, tuple[DocumentInfo, set[int]]] = {}
@@ -213,7 +218,7 @@ class AnsweringService:
         """The cited sentences exactly as in the article: one span when they are adjacent."""
         positions = [s.position for s in group]
         if positions == list(range(positions[0], positions[0] + len(positions))):
-            text = self.archive.store.document_text(doc_id)
+            text = self.archive.document_text(doc_id)
             return text[group[0].start : group[-1].end]
         return " … ".join(s.text for s in group)
 
@@ -253,17 +258,4 @@ def _ranked_documents(hits: Sequence[Hit]) -> list[DocumentInfo]:
 
 
 def _timed(answer: Answer, started: float) -> Answer:
-    from dataclasses import replace
-
     return replace(answer, latency_ms=round((time.perf_counter() - started) * 1000, 2))
-
-
-def open_service(settings: Settings) -> AnsweringService:
-    """The service over the index in the settings' data directory (raises if there is none)."""
-    llm = None
-    if settings.llm_base_url:
-        from bot.answering.llm import LlmWriter
-
-        llm = LlmWriter.from_settings(settings)
-    archive = Archive.open(settings.index_settings())
-    return AnsweringService(archive, llm=llm, max_question_chars=settings.max_question_chars)

@@ -12,16 +12,12 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import httpx
 
-from bot.answering.models import AnswerSentence
+from index.answering.models import AnswerSentence
 from index.lexical import tokenize
 from index.models import DocumentInfo, Sentence
-
-if TYPE_CHECKING:
-    from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -65,11 +61,6 @@ class LlmWriter:
         self._model = model
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._timeout = timeout
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> LlmWriter:
-        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-        return cls(settings.llm_base_url or "", settings.llm_model, key, settings.llm_timeout)
 
     def write(self, question: str, passages: Sequence[Passage]) -> Written | None:
         """The model's answer, checked; None on any failure, so the caller answers extractively."""

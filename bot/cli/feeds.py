@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import fail, user_errors
+from bot.cli.common import fail, user_errors
+from bot.services import subscription_store as open_store
 from bot.settings import Settings
-
-
-def open_store(settings: Settings):  # type: ignore[no-untyped-def]
-    from bot.subscriptions.store import SubscriptionStore
-
-    return SubscriptionStore(settings.data_dir / "bot.sqlite3")
 
 
 @click.group("feeds")

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from bot.answering.models import Turn
+from index.answering.models import Turn
 from index.errors import DossierError
 from index.lexical import tokenize
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
-from bot.cli import fail, user_errors
+from bot.cli.common import fail, user_errors
+from bot.cli.render import document_json, hit_json
 from bot.settings import Settings
-from index.models import AddResult, DocumentInfo, Hit
+from index.models import AddResult
 
 
 def _read(items: tuple[str, ...]) -> tuple[list, list[AddResult]]:  # type: ignore[type-arg]
@@ -81,39 +82,17 @@ def add(settings: Settings, items: tuple[str, ...]) -> None:
         fail(f"{len(failures)} item(s) could not be added; the index keeps everything else")
 
 
-def _document_json(d: DocumentInfo) -> dict[str, object]:
-    return {
-        "doc_id": d.doc_id,
-        "title": d.title,
-        "published": d.published.isoformat() if d.published else None,
-        "author": d.author,
-        "source": d.source,
-        "url": d.url,
-        "origin": d.origin,
-        "added_at": d.added_at,
-        "chunks": d.chunk_count,
-        "sentences": d.sentence_count,
-    }
-
-
 @index_group.command("list")
 @click.option("--json", "as_json", is_flag=True, help="One JSON array instead of a table.")
 @click.pass_obj
 @user_errors
 def list_documents(settings: Settings, as_json: bool) -> None:
     """List the indexed articles, newest first."""
-    from index.archive import DB_NAME
-    from index.errors import IndexNotBuilt
-    from index.store import Store
+    from index.archive import Archive
 
-    path = settings.data_dir / DB_NAME
-    if not path.exists():
-        raise IndexNotBuilt(
-            f"there is no index in {settings.data_dir} yet; build it with: dossier index build"
-        )
-    documents = Store(path, readonly=True).documents()
+    documents = Archive.open(settings.index_settings()).documents()
     if as_json:
-        click.echo(json.dumps([_document_json(d) for d in documents], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([document_json(d) for d in documents], ensure_ascii=False, indent=2))
         return
     for d in documents:
         published = d.published.isoformat() if d.published else "undated   "
@@ -131,25 +110,6 @@ def remove(settings: Settings, doc_id: str) -> None:
 
     document = Archive.open(settings.index_settings(), readonly=False).remove(doc_id)
     click.echo(f"removed    {document.doc_id}  {document.title}")
-
-
-def hit_json(rank: int, hit: Hit) -> dict[str, object]:
-    d = hit.document
-    return {
-        "rank": rank,
-        "doc_id": d.doc_id,
-        "title": d.title,
-        "published": d.published.isoformat() if d.published else None,
-        "source": d.source,
-        "url": d.url,
-        "author": d.author,
-        "text": hit.text,
-        "start": hit.start,
-        "end": hit.end,
-        "score": round(hit.score, 6),
-        "dense_score": hit.dense_score,
-        "lexical_score": hit.lexical_score,
-    }
 
 
 @click.command("search")

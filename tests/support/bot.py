@@ -16,13 +16,12 @@ from typing import Any
 
 from telegram import Update
 
-from bot.answering.service import AnsweringService
+from bot.services import Services
 from bot.settings import Settings
 from bot.telegram.app import DossierApplication, build_application
-from bot.telegram.context import Services
-from tests.fakes import FakeBotApi, RecordingRequest
+from tests.fake_telegram import FakeBotApi, RecordingRequest
+from tests.support.archive import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:TEST-TOKEN"
 BOT_USERNAME = "dossier_test_bot"
 
@@ -41,11 +40,12 @@ def bot_settings(data_dir: Path, **overrides: Any) -> Settings:
 
 @asynccontextmanager
 async def recorded_app(
-    settings: Settings, service: AnsweringService
+    settings: Settings, services: Services
 ) -> AsyncIterator[tuple[DossierApplication, RecordingRequest]]:
-    """The real application, initialized, with Bot API calls answered in-process and recorded."""
+    """The real application over the process's services (bot/services.py), initialized, with Bot API
+    calls answered in-process and recorded."""
     request = RecordingRequest(TOKEN, BOT_USERNAME)
-    application = build_application(settings, Services.create(settings, service), request=request)
+    application = build_application(settings, services, request=request)
     async with application:
         yield application, request
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.answering.models import Answer, Turn
-from bot.answering.service import AnsweringService
+from index.answering.models import Answer, Turn
+from index.answering.service import AnsweringService
 from index.errors import DossierError
 
 K = 5  # retrieval depth for recall@k and MRR

@@ -29,7 +29,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from tests.fakes import FakeBotApi, RecordingRequest
+from tests.fake_telegram import FakeBotApi, RecordingRequest
 
 CHAT = 4242
 

@@ -1,17 +1,36 @@
-"""`dossier bot` runs the Telegram bot; `dossier health` says whether the index (and the bot) are alive."""
+"""`dossier start` (the main job), `dossier bot` (the Telegram bot) and `dossier health`."""
 
 from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 
 import click
 
-from bot.cli import fail, user_errors
+from bot.cli.common import fail, user_errors
 from bot.settings import MESSAGES_PER_SECOND, Settings
 
 TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")  # "123456789:AAE…", as @BotFather gives it
 SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook accepts as secret_token
+
+
+@click.command("start")
+@click.pass_obj
+@user_errors
+def start(settings: Settings) -> None:
+    """The main job: the bot when a token is set, else a local session over the index."""
+    if not settings.paths.index.exists():
+        click.echo("No index yet: building it from seeds/ (first run only) …", err=True)
+        from bot.cli.index import build
+
+        click.get_current_context().invoke(build, folder=Path("seeds"))
+    if settings.telegram_token is not None:
+        run_bot(settings)
+        return
+    from bot.cli.ask import run_chat
+
+    run_chat(settings)
 
 
 @click.command("bot")
@@ -37,12 +56,10 @@ def run_bot(settings: Settings, send_rate: float = MESSAGES_PER_SECOND) -> None:
     redact_logs([token, *([secret] if secret else [])])
     from telegram.error import InvalidToken, NetworkError, TelegramError
 
-    from bot.answering.service import open_service
+    from bot.services import open_bot_services
     from bot.telegram.app import build_application, run
-    from bot.telegram.context import Services
 
-    services = Services.create(settings, open_service(settings))
-    application = build_application(settings, services, send_rate=send_rate)
+    application = build_application(settings, open_bot_services(settings), send_rate=send_rate)
     try:
         run(application, settings)
     except InvalidToken:
@@ -117,18 +134,18 @@ def _redacted(text: str, token: str) -> str:
 @user_errors
 def health(settings: Settings, bot_mode: bool | None) -> None:
     """Exit 0 if the index opens and, in bot mode, the bot touched its heartbeat file lately."""
-    from bot.telegram.context import HEARTBEAT_FILE
-    from bot.telegram.jobs import HEARTBEAT_STALE, heartbeat_age
+    from bot.heartbeat import HEARTBEAT_STALE, heartbeat_age
     from index.archive import Archive
 
     archive = Archive.open(settings.index_settings())
+    archive.load()
     articles = archive.counts()["documents"]
     archive.close()
     report = f"index: {articles} articles"
     if bot_mode is None:
         bot_mode = settings.telegram_token is not None
     if bot_mode:
-        age = heartbeat_age(settings.data_dir / HEARTBEAT_FILE)
+        age = heartbeat_age(settings.paths.heartbeat)
         if age is None:
             fail(f"{report}; bot: no heartbeat in {settings.data_dir} (is `dossier bot` running?)")
         elif age > HEARTBEAT_STALE:

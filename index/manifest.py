@@ -1,0 +1,62 @@
+"""The manifest: which model and format built an index, its counts, and the revision of its contents.
+
+It lives in the store (one table, changed in the same transaction as the documents), so the FAISS
+and BM25 files can always be matched to the contents they were derived from.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from index.config import IndexSettings
+from index.errors import ModelMismatch
+from index.model_files import canonical_model_name
+
+FORMAT_VERSION = "2"
+REBUILD = "rebuild it with: dossier index build"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def fresh(model: str, dimension: int) -> dict[str, str]:
+    """The manifest of a new, empty index."""
+    now = _now()
+    return {
+        "format_version": FORMAT_VERSION,
+        "model": model,
+        "dimension": str(dimension),
+        "revision": uuid.uuid4().hex,
+        "built_at": now,
+        "updated_at": now,
+        "documents": "0",
+        "chunks": "0",
+        "sentences": "0",
+    }
+
+
+def after_change(counts: dict[str, int], rebuilt_with: tuple[str, int] | None = None) -> dict[str, str]:
+    """The keys a change rewrites: a new revision and the counts (and model, after a full build)."""
+    now = _now()
+    values = {"revision": uuid.uuid4().hex, "updated_at": now, **{k: str(v) for k, v in counts.items()}}
+    if rebuilt_with is not None:
+        model, dimension = rebuilt_with
+        values.update(built_at=now, model=model, dimension=str(dimension), format_version=FORMAT_VERSION)
+    return values
+
+
+def check(manifest: dict[str, str], settings: IndexSettings) -> None:
+    """Refuse an index of another format or model, saying what to run."""
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise ModelMismatch(
+            f"the index in {settings.data_dir} has format version "
+            f"{manifest.get('format_version', 'unknown')}, this Dossier reads {FORMAT_VERSION}; {REBUILD}"
+        )
+    wanted = canonical_model_name(settings.model)
+    if manifest.get("model") != wanted:
+        raise ModelMismatch(
+            f"the index in {settings.data_dir} was built with the model {manifest.get('model')}, "
+            f"but DOSSIER_EMBEDDING_MODEL is {wanted}; {REBUILD}"
+        )
