@@ -86,6 +86,15 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(20, ge=1, description="Questions one user may ask per minute.")
     max_question_chars: int = Field(1000, ge=10, description="Longest question accepted, in characters.")
 
+    # Shared state
+    database_url: str | None = Field(
+        None,
+        description=(
+            "PostgreSQL URL (postgresql://user:password@host/db) for the bot's state, shared by several "
+            "replicas; unset = the SQLite file bot.sqlite3 in the data directory (one machine)."
+        ),
+    )
+
     # Subscriptions
     channel_id: str | None = Field(
         None, description="Channel (@name or id) that every new article is posted to."

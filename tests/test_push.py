@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bot.subscriptions.store import SubscriptionStore
+from bot.state.subscriptions import SubscriptionStore, open_subscription_store
 from tests.fake_telegram import FakeBotApi
 from tests.support.archive import copy_index, run_dossier
 from tests.support.bot import BotProcess, bot_env, wait_for_reply, with_onnx_export
@@ -54,7 +54,7 @@ def dossier(env: dict[str, str], *args: str) -> str:
 
 def bot_database(data_dir: Path, question: Any) -> Any:
     """Asks the bot's own database (another connection to it, as `dossier feeds` opens one)."""
-    store = SubscriptionStore(data_dir / "bot.sqlite3")
+    store = open_subscription_store(data_dir / "bot.sqlite3")
     try:
         return question(store)
     finally:
@@ -225,7 +225,7 @@ def test_a_bot_killed_mid_broadcast_resumes_and_every_chat_gets_exactly_one_noti
     chats = list(range(5000, 5090))
     with FakeBotApi(enforce_limits=True) as telegram:
         data_dir = copy_index(with_onnx_export(seed_data_dir), tmp_path / "data")
-        store = SubscriptionStore(data_dir / "bot.sqlite3")
+        store = open_subscription_store(data_dir / "bot.sqlite3")
         for chat in chats:
             telegram.add_chat(chat, "private")
             store.subscribe(chat)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from bot.subscriptions.store import Feed, SubscriptionStore
+from bot.state.feeds import Feed
+from bot.state.subscriptions import SubscriptionStore
 from index.errors import UnsupportedDocument
 from index.models import AddResult, Article
 from index.parsing.loader import FETCH_TIMEOUT, fetch_url

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.state.conversations import Conversations
+from bot.state.limits import QuestionLimiter
 from bot.telegram.examples import ArchiveSummary, summarize
-from bot.telegram.memory import TurnMemory
-from bot.telegram.ratelimit import QuestionLimiter
 from index.answering.models import Answer, Turn
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ class BotServices:
     max_question_chars: int
     questions: QuestionLimiter
     inline_questions: QuestionLimiter
-    memory: TurnMemory = field(default_factory=TurnMemory)
+    memory: Conversations  # turns and chosen articles, in the database every replica reads
     heartbeat: Path | None = None
     courier: Courier | None = None  # started with the application, stopped before it shuts down
     send_rate: float = 30.0  # messages per second the bot allows itself overall (0: no cap)
@@ -45,13 +45,15 @@ class BotServices:
     @classmethod
     def create(cls, settings: Settings, core: Services) -> BotServices:
         assert core.subscriptions is not None, "the bot runs on bot/services.py's open_bot_services"
+        database = core.subscriptions.store.database
         per_minute = settings.rate_limit_per_minute
         return cls(
             core=core,
             admin_ids=frozenset(settings.admin_ids),
             max_question_chars=settings.max_question_chars,
-            questions=QuestionLimiter(per_minute),
-            inline_questions=QuestionLimiter(per_minute * INLINE_ALLOWANCE),
+            questions=QuestionLimiter(database, per_minute, "chat"),
+            inline_questions=QuestionLimiter(database, per_minute * INLINE_ALLOWANCE, "inline"),
+            memory=Conversations(database),
             heartbeat=settings.paths.heartbeat,
         )
 

@@ -24,8 +24,8 @@ from aiolimiter import AsyncLimiter
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.state.subscriptions import OutboxItem
 from bot.subscriptions.service import SubscriptionService
-from bot.subscriptions.store import OutboxItem
 from bot.telegram.notices import render_notice
 
 logger = logging.getLogger(__name__)

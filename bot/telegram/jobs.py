@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 FOLLOW_EVERY = 2.0  # seconds between looks at the index's revision (one SQLite read when unchanged)
 WATCH_EVERY = 5.0
 FEEDS_EVERY = 10.0  # how often due feeds are looked for; each feed has its own DOSSIER_FEED_INTERVAL
+EXPIRE_EVERY = 60.0  # old conversation turns and question counts are deleted this often
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -33,6 +34,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     jobs.run_repeating(follow_index, interval=FOLLOW_EVERY, first=0.5, name="follow-index")
     jobs.run_repeating(watch_folder, interval=WATCH_EVERY, first=1.0, name="watch-folder")
     jobs.run_repeating(poll_feeds, interval=FEEDS_EVERY, first=2.0, name="feeds")
+    jobs.run_repeating(expire, interval=EXPIRE_EVERY, first=EXPIRE_EVERY, name="expire")
 
 
 async def beat(context: DossierContext) -> None:
@@ -71,3 +73,10 @@ async def watch_folder(context: DossierContext) -> None:
 async def poll_feeds(context: DossierContext) -> None:
     for result in await asyncio.to_thread(context.services.subscriptions.poll_feeds):
         logger.info("feed %s: %s (%d new)", result.url, result.status, result.added)
+
+
+async def expire(context: DossierContext) -> None:
+    """Delete conversations and question counts past their lifetime, so the database stays small."""
+    services = context.services
+    for forget in (services.memory.expire, services.questions.expire, services.inline_questions.expire):
+        await asyncio.to_thread(forget)
