@@ -128,7 +128,8 @@ async def typing(message: Message) -> AsyncIterator[None]:
             with contextlib.suppress(TelegramError):  # a lost "typing" must not cost the answer
                 await message.reply_chat_action(ChatAction.TYPING)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(done.wait(), TYPING_EVERY)
+                async with asyncio.timeout(TYPING_EVERY):  # not wait_for: see Courier._run
+                    await done.wait()
 
     task = asyncio.create_task(keep_typing())
     try:

@@ -82,8 +82,11 @@ class Courier:
                 sendable = []
             if not sendable:
                 self._wake.clear()
+                # asyncio.timeout, not wait_for: on Python 3.11 a cancel that lands as wait_for's
+                # timeout fires can be lost, and stop() then waited for this task forever.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), IDLE)
+                    async with asyncio.timeout(IDLE):
+                        await self._wake.wait()
                 continue
             for item in sendable:
                 await self._slots.acquire()
