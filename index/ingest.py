@@ -22,8 +22,9 @@ def document_id(article: Article) -> str:
 
 
 def origin_key(article: Article) -> str | None:
-    """What makes a changed article 'the same article': its URL, else the file it came from."""
-    return article.url or article.origin
+    """What makes a changed article "the same article": where it was read or fetched, never what it
+    claims to be (a page may declare any canonical link, and must not replace another source's article)."""
+    return article.origin or article.url
 
 
 @dataclass(frozen=True)

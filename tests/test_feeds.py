@@ -12,10 +12,12 @@ from bot.subscriptions.feeds import FeedPoller
 from bot.subscriptions.store import SubscriptionStore
 from index.archive import Archive
 from index.config import IndexSettings
+from index.fetch import FetchPolicy
 from tests.support.archive import FakeEmbedder, seed_articles
 from tests.support.news_site import NewsSite
 
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+LOOPBACK = FetchPolicy.allowing("127.0.0.1")  # the news site is on loopback, refused unless allowed
 
 
 @pytest.fixture
@@ -37,7 +39,7 @@ def test_new_feed_entries_are_indexed_and_announced_once(site: NewsSite, setup) 
     Announcer(archive, store, archive.embed_query).run()  # baseline: the seeds
     store.subscribe(7)
     store.add_feed(f"{site.base}/rss")
-    poller = FeedPoller(store, archive.add, interval=60)
+    poller = FeedPoller(store, archive.add, interval=60, policy=LOOPBACK)
     site.articles["/grain"] = (
         "Grain exports rise",
         "Kazakhstan exported 9.1 million tonnes of grain this season.",
@@ -61,7 +63,10 @@ def test_broken_or_down_feed_backs_off_without_affecting_a_good_one(site: NewsSi
         "Rail link opens",
         "The new rail link carries 20 freight trains a day to China.",
     )
-    results = {r.url.rsplit("/", 1)[1]: r for r in FeedPoller(store, archive.add, interval=60).poll_due()}
+    results = {
+        r.url.rsplit("/", 1)[1]: r
+        for r in FeedPoller(store, archive.add, interval=60, policy=LOOPBACK).poll_due()
+    }
     assert results["rss"].added == 1
     assert results["broken"].status.startswith("failed") and results["down"].status.startswith("failed")
     feeds = {f.url.rsplit("/", 1)[1]: f for f in store.feeds()}

@@ -109,6 +109,7 @@ def env(home: Path, telegram: FakeBotApi, seed_data_dir: Path) -> dict[str, str]
         feed_interval="10",
         admin_ids=f"[{ADMIN}]",
         channel_id=f"@{CHANNEL_NAME}",
+        fetch_allowed_networks="127.0.0.1",  # the news site is on loopback
     )
 
 

@@ -13,13 +13,14 @@ from bot.settings import Settings
 from index.models import AddResult
 
 
-def _read(items: tuple[str, ...]) -> tuple[list, list[AddResult]]:  # type: ignore[type-arg]
+def _read(settings: Settings, items: tuple[str, ...]) -> tuple[list, list[AddResult]]:  # type: ignore[type-arg]
     from index.errors import UnsupportedDocument
     from index.parsing import load_articles
 
     articles, failures = [], []
+    policy = settings.fetch_policy()
     for item in items:
-        for origin, result in load_articles(item):
+        for origin, result in load_articles(item, policy):
             if isinstance(result, UnsupportedDocument):
                 failures.append(AddResult(origin, "failed", error=str(result)))
             else:
@@ -48,7 +49,7 @@ def build(settings: Settings, folder: Path) -> None:
     """Build the index from FOLDER (default: seeds/), replacing what was there."""
     from index.archive import Archive
 
-    articles, failures = _read((str(folder),))
+    articles, failures = _read(settings, (str(folder),))
     if not articles:
         for failure in failures:
             click.echo(f"failed     {failure.item}: {failure.error}", err=True)
@@ -73,7 +74,7 @@ def add(settings: Settings, items: tuple[str, ...]) -> None:
     """Add article files, folders or http(s) URLs; prints added / updated / unchanged per item."""
     from index.archive import Archive
 
-    articles, failures = _read(items)
+    articles, failures = _read(settings, items)
     results: list[AddResult] = []
     if articles:
         results = Archive.open_or_create(settings.index_settings()).add(articles)

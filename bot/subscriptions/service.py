@@ -19,6 +19,7 @@ from bot.subscriptions.notices import Notice, summarise
 from bot.subscriptions.store import SubscriptionStore
 from index.archive import Archive
 from index.errors import DossierError
+from index.fetch_policy import FetchPolicy
 from index.models import AddResult, Article
 from index.parsing import load_articles
 from index.parsing.loader import iter_folder
@@ -57,12 +58,14 @@ class SubscriptionService:
         channel_id: str | None = None,
         watch_dir: Path | None = None,
         feed_interval: float = 900,
+        fetch_policy: FetchPolicy | None = None,
     ):
         self.archive = archive
         self.store = store
         self.channel_id = channel_id
         self.watch_dir = watch_dir
         self.feed_interval = feed_interval
+        self.fetch_policy = fetch_policy or FetchPolicy()
         self._lock = threading.Lock()  # announcing and the notice cache
         self._write_lock = threading.Lock()  # one ingestion at a time: /add, the watched folder, feeds
         self._announced_revision: str | None = None
@@ -109,7 +112,7 @@ class SubscriptionService:
         """Add files, folders or URLs to the index; the announcer then finds what is new."""
         report, articles = [], []
         for item in items:
-            for origin, result in load_articles(item):
+            for origin, result in load_articles(item, self.fetch_policy):
                 if isinstance(result, DossierError):
                     report.append(Ingested("failed", str(result)))
                 else:
@@ -141,7 +144,7 @@ class SubscriptionService:
 
     def poll_feeds(self) -> list[PollResult]:
         """Poll every feed that is due; a failing feed is recorded and retried later, never raised."""
-        return FeedPoller(self.store, self._add_from_feed, self.feed_interval).poll_due()
+        return FeedPoller(self.store, self._add_from_feed, self.feed_interval, self.fetch_policy).poll_due()
 
     def _add_from_feed(self, articles: Sequence[tuple[str, Article]]) -> list[AddResult]:
         with self._write_lock:
