@@ -18,9 +18,16 @@ from index import manifest
 from index.config import IndexSettings
 from index.derived import Derived
 from index.embedding import Embedder, load_document_embedder, load_query_embedder
-from index.errors import CorruptIndex, DocumentNotFound, IndexNotBuilt, IndexNotWritable, ModelMismatch
+from index.errors import (
+    CorruptIndex,
+    DocumentNotFound,
+    IndexNotBuilt,
+    IndexNotWritable,
+    ModelMismatch,
+    UnsupportedDocument,
+)
 from index.fusion import passages, reciprocal_rank_fusion
-from index.ingest import Embedded, Prepared, document_id, embed, origin_key, prepare
+from index.ingest import Embedded, Prepared, check_budget, document_id, embed, origin_key, prepare
 from index.models import AddResult, Article, DocumentInfo, Hit, Sentence
 from index.store import Store
 
@@ -195,6 +202,11 @@ class Archive:
         pending: list[Prepared] = []
         seen: set[str] = set()
         for item, article in articles:
+            try:
+                check_budget(article)
+            except UnsupportedDocument as error:
+                results.append(AddResult(item, "failed", error=str(error)))
+                continue
             doc_id = document_id(article)
             # Checked before chunking, so re-adding known articles never loads the model.
             if doc_id in seen or (not replace_all and self.find_document(doc_id)):

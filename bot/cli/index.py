@@ -62,8 +62,9 @@ def build(settings: Settings, folder: Path) -> None:
         f"built: {counts['documents']} documents, {counts['chunks']} chunks, "
         f"{counts['sentences']} sentences in {settings.data_dir}"
     )
-    if failures:
-        fail(f"{len(failures)} item(s) could not be read")
+    failed = [r for r in results + failures if r.status == "failed"]
+    if failed:
+        fail(f"{len(failed)} item(s) could not be read")
 
 
 @index_group.command("add")
@@ -79,8 +80,9 @@ def add(settings: Settings, items: tuple[str, ...]) -> None:
     if articles:
         results = Archive.open_or_create(settings.index_settings()).add(articles)
     _report(results + failures)
-    if failures:
-        fail(f"{len(failures)} item(s) could not be added; the index keeps everything else")
+    failed = [r for r in results + failures if r.status == "failed"]
+    if failed:
+        fail(f"{len(failed)} item(s) could not be added; the index keeps everything else")
 
 
 @index_group.command("list")

@@ -124,7 +124,7 @@ class SubscriptionService:
                 results = self.archive.add(articles)
             except DossierError as error:
                 return [*report, Ingested("failed", str(error))]
-        return report + [Ingested(r.status, r.title or r.item) for r in results]
+        return report + [Ingested(r.status, r.error or r.title or r.item) for r in results]
 
     def watch_folder(self) -> list[Ingested]:
         """Ingest the files in DOSSIER_WATCH_DIR that are new or changed since the last look."""
