@@ -70,7 +70,8 @@ class SubscriptionService:
         self._write_lock = threading.Lock()  # one ingestion at a time: /add, the watched folder, feeds
         self._announced_revision: str | None = None
         self._notices: OrderedDict[str, Notice | None] = OrderedDict()
-        self._watched: dict[Path, float] = {}
+        self._looked: dict[Path, tuple[int, int]] = {}  # size and mtime at the last look at the folder
+        self._watched: dict[Path, tuple[int, int]] = {}  # size and mtime when last ingested
 
     def close(self) -> None:
         self.store.close()
@@ -127,20 +128,28 @@ class SubscriptionService:
         return report + [Ingested(r.status, r.error or r.title or r.item) for r in results]
 
     def watch_folder(self) -> list[Ingested]:
-        """Ingest the files in DOSSIER_WATCH_DIR that are new or changed since the last look."""
+        """Ingest the files in DOSSIER_WATCH_DIR that are new or changed and have settled.
+
+        A file is read once its size and modification time were the same at two looks in a row: one
+        still being written (copied, downloaded, saved in parts) would otherwise be added and
+        announced half-finished. Links out of the folder and special files are never read
+        (index/parsing/files.py).
+        """
         folder = self.watch_dir
         if folder is None or not folder.is_dir():
             return []
-        changed = []
+        looked, settled = {}, []
         for path in iter_folder(folder):
             try:
-                mtime = path.stat().st_mtime
+                info = path.stat()
             except OSError:
                 continue  # deleted between listing and reading
-            if self._watched.get(path) != mtime:
-                self._watched[path] = mtime
-                changed.append(str(path))
-        return self.ingest(changed) if changed else []
+            looked[path] = signature = (info.st_size, info.st_mtime_ns)
+            if self._looked.get(path) == signature and self._watched.get(path) != signature:
+                self._watched[path] = signature
+                settled.append(str(path))
+        self._looked = looked
+        return self.ingest(settled) if settled else []
 
     def poll_feeds(self) -> list[PollResult]:
         """Poll every feed that is due; a failing feed is recorded and retried later, never raised."""
