@@ -27,6 +27,7 @@ from index.model_files import (
     export_onnx,
     resolve_model_location,
 )
+from index.text import encodable
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +159,7 @@ class OnnxEmbedder:
         self.dimension = int(json.loads((folder / "config.json").read_text())["hidden_size"])
 
     def count_tokens(self, text: str) -> int:
-        return len(self._counter.encode(text, add_special_tokens=False).ids)
+        return len(self._counter.encode(encodable(text), add_special_tokens=False).ids)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._embed([self._query_prompt + t for t in texts])
@@ -169,7 +170,9 @@ class OnnxEmbedder:
     def _embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        encodings = self._tokenizer.encode_batch(texts)
+        encodings = self._tokenizer.encode_batch(
+            [encodable(t) for t in texts]
+        )  # tokenizers refuses surrogates
         if not self._workers:
             return self._run(encodings)
         # Sorted by length, a batch pads each text only up to texts of nearly its own length.
