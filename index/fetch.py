@@ -115,7 +115,7 @@ def _finish(
     status = response.status
     if status == 304:
         return Fetched(final, status, "", None, b"", headers)
-    if status >= 400 or status < 200:
+    if not 200 <= status < 300:  # 3xx here is a redirect without a Location
         raise FetchError(f"{url} answered HTTP {status}", transient=status >= 500 or status == 429)
     media_type, _, parameters = headers.get("content-type", "").partition(";")
     media_type = media_type.strip().lower()

@@ -109,6 +109,9 @@ def test_redirects_are_followed_to_the_end_and_loops_are_cut(site: HostileSite) 
     site.redirect("/loop", "/loop")
     with pytest.raises(FetchError, match="redirects more than"):
         fetch(f"{site.base}/loop", LOOPBACK, html)
+    site.status("/nowhere", 302)
+    with pytest.raises(FetchError, match="answered HTTP 302"):
+        fetch(f"{site.base}/nowhere", LOOPBACK, html)
 
 
 def test_a_name_is_resolved_once_and_the_connection_goes_to_the_checked_address(
@@ -219,8 +222,7 @@ def test_a_server_that_closes_early_or_is_down_is_a_passing_failure(site: Hostil
     with pytest.raises(FetchError, match="cannot fetch") as down:
         fetch("http://127.0.0.1:9/nothing-listens-here", LOOPBACK, html)
     assert down.value.transient
-    site.serve("/gone", b"", "text/html")
-    site.routes["/gone"] = lambda handler: handler.send_error(503)
+    site.status("/gone", 503)
     with pytest.raises(FetchError, match="answered HTTP 503") as unavailable:
         fetch(f"{site.base}/gone", LOOPBACK, html)
     assert unavailable.value.transient

@@ -82,6 +82,16 @@ class HostileSite:
 
         self.routes[path] = route
 
+    def status(self, path: str, status: int) -> None:
+        """A bare status line and no body: a 503, or a redirect that names no Location."""
+
+        def route(handler: BaseHTTPRequestHandler) -> None:
+            handler.send_response(status)
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+
+        self.routes[path] = route
+
     def trickle(self, path: str, every: float = 0.3, headers_too: bool = False) -> None:
         """One byte at a time, forever: of the body, or (headers_too) already of the headers."""
 
