@@ -3,7 +3,8 @@
 A notice is marked sent the moment Telegram accepts it, so a crash or kill resumes from the rows still
 pending. The one case that can repeat a notice is a kill between Telegram accepting a message and
 that mark (a few milliseconds per message): Telegram has no idempotency key, and losing the notice
-would be worse than sending it twice.
+would be worse than sending it twice. A kill can so repeat at most IN_FLIGHT notices, the sends under
+way (README; tests/test_push.py asserts it).
 
 Pacing: the application's rate limiter (bot/telegram/flood.py) holds all sends to ~30 messages/s and
 20 a minute per group or channel, and after a 429 holds that chat alone for its retry_after; a notice
