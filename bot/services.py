@@ -88,5 +88,6 @@ def open_bot_services(settings: Settings) -> Services:
         channel_id=settings.channel_id,
         watch_dir=settings.watch_dir,
         feed_interval=settings.feed_interval,
+        fetch_policy=settings.fetch_policy(),
     )
     return Services(settings, archive, answering_over(settings, archive), subscriptions)

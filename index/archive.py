@@ -8,9 +8,9 @@ derived indexes; embedding new articles happens outside it).
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -18,10 +18,11 @@ from index import manifest
 from index.config import IndexSettings
 from index.derived import Derived
 from index.embedding import Embedder, load_document_embedder, load_query_embedder
-from index.errors import CorruptIndex, DocumentNotFound, IndexNotBuilt, IndexNotWritable, ModelMismatch
+from index.errors import CorruptIndex, DocumentNotFound, IndexNotBuilt, ModelMismatch, UnsupportedDocument
 from index.fusion import passages, reciprocal_rank_fusion
-from index.ingest import Embedded, Prepared, document_id, embed, origin_key, prepare
+from index.ingest import Embedded, Prepared, check_budget, document_id, embed, origin_key, prepare
 from index.models import AddResult, Article, DocumentInfo, Hit, Sentence
+from index.storage_errors import storage_errors
 from index.store import Store
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class Archive:
         self._document_embedder = embedder
         self._lock = threading.RLock()
         self._derived: Derived | None = None  # loaded on first search: listing needs no index
+        self._repair = False  # for a build: a damaged model export is made again, not refused
         self.revision = store.manifest().get("revision", "")
 
     # Opening
@@ -61,11 +63,12 @@ class Archive:
         settings.ensure_writable()
         store = Store(settings.database)
         archive = cls(settings, store, embedder)
-        if not store.manifest():
-            model = archive.document_embedder
-            with store.transaction():
-                store.set_manifest(manifest.fresh(model.name, model.dimension))
-            archive.revision = store.manifest()["revision"]
+        with storage_errors(settings.database):
+            if not store.manifest():
+                model = archive.document_embedder
+                with store.transaction():
+                    store.set_manifest(manifest.fresh(model.name, model.dimension))
+                archive.revision = store.manifest()["revision"]
         archive._check()
         return archive
 
@@ -73,12 +76,20 @@ class Archive:
     def for_build(cls, settings: IndexSettings, embedder: Embedder | None = None) -> Archive:
         """Open for a full rebuild: an index of another model, format or a damaged one is set aside."""
         settings.ensure_writable()
+        archive = None
         if settings.database.exists():
             try:
-                return cls.open_or_create(settings, embedder)
+                archive = cls.open_or_create(settings, embedder)
+                with storage_errors(settings.database):
+                    archive._store.check_integrity()
             except (CorruptIndex, ModelMismatch) as error:
+                if archive is not None:
+                    archive.close()
                 settings.set_aside(error)
-        return cls.open_or_create(settings, embedder)
+                archive = None
+        archive = archive or cls.open_or_create(settings, embedder)
+        archive._repair = True
+        return archive
 
     def close(self) -> None:
         with self._lock:
@@ -86,10 +97,17 @@ class Archive:
 
     def _check(self) -> None:
         try:
-            manifest.check(self._store.manifest(), self.settings)
-        except ModelMismatch:
+            with storage_errors(self.settings.database):
+                manifest.check(self._store.manifest(), self.settings)
+        except (ModelMismatch, CorruptIndex):
             self._store.close()
             raise
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """The lock, with sqlite3's errors turned into the core's (a damaged page, a full disk, a lock)."""
+        with self._lock, storage_errors(self.settings.database):
+            yield
 
     # Embedders are loaded on first use: searching never needs the heavy document model.
     @property
@@ -102,14 +120,14 @@ class Archive:
     def document_embedder(self) -> Embedder:
         if self._document_embedder is None:
             self._document_embedder = load_document_embedder(
-                self.settings.model, self.settings.data_dir, self.settings.backend
+                self.settings.model, self.settings.data_dir, self.settings.backend, repair=self._repair
             )
         return self._document_embedder
 
     # Following other processes
     def refresh(self) -> bool:
         """Pick up changes another process committed; True when the archive changed."""
-        with self._lock:
+        with self._guard():
             current = self._store.manifest().get("revision", "")
             if current == self.revision:
                 return False
@@ -120,7 +138,7 @@ class Archive:
 
     def load(self) -> None:
         """Load the search indexes now rather than on the first search; raises CorruptIndex."""
-        with self._lock:
+        with self._guard():
             self._searchable()
 
     def _searchable(self) -> Derived:
@@ -131,7 +149,7 @@ class Archive:
     # Reading
     @property
     def manifest(self) -> dict[str, str]:
-        with self._lock:
+        with self._guard():
             return self._store.manifest()
 
     @property
@@ -139,30 +157,30 @@ class Archive:
         return int(self.manifest["dimension"])
 
     def counts(self) -> dict[str, int]:
-        with self._lock:
+        with self._guard():
             return self._store.counts()
 
     def documents(self) -> list[DocumentInfo]:
         """Every stored article, newest first."""
-        with self._lock:
+        with self._guard():
             return self._store.documents()
 
     def find_document(self, doc_id: str) -> DocumentInfo | None:
-        with self._lock:
+        with self._guard():
             return self._store.find_document(doc_id)
 
     def document_text(self, doc_id: str) -> str:
-        with self._lock:
+        with self._guard():
             return self._store.document_text(doc_id)
 
     def sentences(self, doc_id: str) -> tuple[list[Sentence], np.ndarray]:
         """A document's sentences in order, with their stored vectors."""
-        with self._lock:
-            return self._store.sentences(doc_id)
+        with self._guard():
+            return self._store.sentences(doc_id, self.dimension)
 
     def term_weight(self, token: str) -> float:
         """How telling a tokenized term is in this archive (BM25 idf)."""
-        with self._lock:
+        with self._guard():
             return self._searchable().idf(token)
 
     def embed_query(self, query: str) -> np.ndarray:
@@ -176,7 +194,7 @@ class Archive:
             return []
         if vector is None:
             vector = self.embed_query(query)
-        with self._lock:
+        with self._guard():
             derived = self._searchable()
             dense = derived.dense(vector, max(CANDIDATES, k))
             lexical = derived.lexical(query, max(CANDIDATES, k))
@@ -195,6 +213,11 @@ class Archive:
         pending: list[Prepared] = []
         seen: set[str] = set()
         for item, article in articles:
+            try:
+                check_budget(article)
+            except UnsupportedDocument as error:
+                results.append(AddResult(item, "failed", error=str(error)))
+                continue
             doc_id = document_id(article)
             # Checked before chunking, so re-adding known articles never loads the model.
             if doc_id in seen or (not replace_all and self.find_document(doc_id)):
@@ -208,11 +231,8 @@ class Archive:
         if not pending and not replace_all:
             return results
         vectors = embed(pending, self.document_embedder)
-        try:
-            with self._lock:
-                results += self._commit(pending, vectors, replace_all)
-        except sqlite3.OperationalError as error:
-            raise IndexNotWritable(f"cannot write to {self.settings.data_dir}: {error}") from None
+        with self._guard():
+            results += self._commit(pending, vectors, replace_all)
         return results
 
     def _commit(
@@ -244,17 +264,14 @@ class Archive:
 
     def remove(self, doc_id: str) -> DocumentInfo:
         """Remove one document by id."""
-        with self._lock:
+        with self._guard():
             document = self._store.find_document(doc_id)
             if document is None:
                 raise DocumentNotFound(f"no document with id {doc_id}; see: dossier index list")
-            try:
-                with self._store.transaction():
-                    derived = self._derived_at_head()
-                    removed = self._store.delete_document(doc_id)
-                    revision = self._write_manifest(None)
-            except sqlite3.OperationalError as error:
-                raise IndexNotWritable(f"cannot write to {self.settings.data_dir}: {error}") from None
+            with self._store.transaction():
+                derived = self._derived_at_head()
+                removed = self._store.delete_document(doc_id)
+                revision = self._write_manifest(None)
             self._follow(derived, removed, [], [], revision)
             return document
 

@@ -32,6 +32,8 @@ class Derived:
     def load(cls, store: Store, settings: IndexSettings, revision: str, dimension: int) -> Derived:
         """The indexes for `revision`: FAISS from its file (rebuilt from the store if missing), BM25 built."""
         path = settings.vectors_file(revision)
+        ids, texts = store.chunk_texts()
+        vectors = None
         if path.exists():
             try:
                 vectors = VectorIndex.load(path)
@@ -40,11 +42,17 @@ class Derived:
                     f"the vector index {path} is damaged; delete it to have it rebuilt from the "
                     f"database (rm {path}), or rebuild everything with: dossier index build"
                 ) from None
-        else:
+            if not np.array_equal(vectors.ids(), ids):  # ids ascend in both
+                # Searched, it would find chunks that are not there: dense search would be lost silently.
+                logger.warning(
+                    "the vector index %s holds other chunks than the database; rebuilding it", path
+                )
+                vectors = None
+        if vectors is None:
             vectors = VectorIndex.build(*store.chunk_vectors(dimension), dimension)
             logger.info("rebuilt the vector index for revision %s from the store", revision)
             _save(vectors, settings, revision)
-        return cls(revision, vectors, LexicalIndex(*store.chunk_texts()))
+        return cls(revision, vectors, LexicalIndex(ids, texts))
 
     def apply(
         self,

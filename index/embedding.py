@@ -18,13 +18,16 @@ from typing import Protocol
 
 import numpy as np
 
+from index.errors import DamagedExport
 from index.model_files import (
     canonical_model_name,
+    discard_damaged,
     export_dir,
     export_int8,
     export_onnx,
     resolve_model_location,
 )
+from index.text import encodable
 
 logger = logging.getLogger(__name__)
 
@@ -143,14 +146,20 @@ class OnnxEmbedder:
             # On the shared 2-core machine: 366 sentences/s against 283 (median, int8 model).
             options.intra_op_num_threads = 1
             self._workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2
-        self._session = onnxruntime.InferenceSession(
-            str(folder / "onnx" / model_file), options, providers=["CPUExecutionProvider"]
-        )
+        path = folder / "onnx" / model_file
+        try:
+            self._session = onnxruntime.InferenceSession(
+                str(path), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as error:  # onnxruntime's own classes: InvalidProtobuf, Fail, NoSuchFile, …
+            if not type(error).__module__.startswith("onnxruntime"):
+                raise
+            raise DamagedExport(path, error) from None
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.dimension = int(json.loads((folder / "config.json").read_text())["hidden_size"])
 
     def count_tokens(self, text: str) -> int:
-        return len(self._counter.encode(text, add_special_tokens=False).ids)
+        return len(self._counter.encode(encodable(text), add_special_tokens=False).ids)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._embed([self._query_prompt + t for t in texts])
@@ -161,7 +170,9 @@ class OnnxEmbedder:
     def _embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        encodings = self._tokenizer.encode_batch(texts)
+        encodings = self._tokenizer.encode_batch(
+            [encodable(t) for t in texts]
+        )  # tokenizers refuses surrogates
         if not self._workers:
             return self._run(encodings)
         # Sorted by length, a batch pads each text only up to texts of nearly its own length.
@@ -210,14 +221,25 @@ def load_query_embedder(model: str, data_dir: Path) -> Embedder:
     return SentenceTransformerEmbedder(model, data_dir)
 
 
-def load_document_embedder(model: str, data_dir: Path, backend: str = "onnx") -> Embedder:
-    """The embedder used for ingestion: the int8 ONNX export (made on first use), else torch."""
+def load_document_embedder(
+    model: str, data_dir: Path, backend: str = "onnx", repair: bool = False, _repairs: int = 2
+) -> Embedder:
+    """The embedder used for ingestion: the int8 ONNX export (made on first use), else torch.
+
+    A damaged export raises DamagedExport, or with `repair` (a full build) is made again: the int8
+    copy, then if need be the export itself.
+    """
     if backend == "onnx":
         folder = export_onnx(model, data_dir)
         if folder is not None:
             try:
                 model_file = export_int8(folder) or "model.onnx"
                 return OnnxEmbedder(folder, canonical_model_name(model), model_file, bulk=True)
+            except DamagedExport as damaged:
+                if not repair or _repairs <= 0:
+                    raise
+                discard_damaged(Path(str(damaged.path)), folder)
+                return load_document_embedder(model, data_dir, backend, repair, _repairs - 1)
             except (OSError, ValueError, KeyError) as error:
                 logger.warning("ONNX ingestion unavailable (%s); loading the full model", error)
     return SentenceTransformerEmbedder(model, data_dir, backend=backend)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import warnings
 from pathlib import Path
 
@@ -72,18 +73,45 @@ def export_onnx(model: str, data_dir: Path) -> Path | None:
     from sentence_transformers import SentenceTransformer
     from torch.jit import TracerWarning
 
+    # Written beside its place and moved there in one rename: a full disk or a kill mid-way leaves
+    # a partial folder that is never loaded, not a truncated model.onnx that every later run trips on.
+    partial = exported.with_name(f".{exported.name}.{os.getpid()}.partial")
     try:
         with warnings.catch_warnings():
             # Tracing warns about the constants it records, which is expected here; where warnings
             # are errors (pytest) that used to abort the export and leave ingestion on torch.
             warnings.simplefilter("ignore", TracerWarning)
             loaded = SentenceTransformer(location, device="cpu", backend="onnx")
-        loaded.save_pretrained(str(exported))
+        shutil.rmtree(partial, ignore_errors=True)
+        loaded.save_pretrained(str(partial))
+        _publish(partial, exported)
     except Exception as error:
+        shutil.rmtree(partial, ignore_errors=True)
         logger.warning("ONNX export of %s failed (%s); embedding with torch", location, error)
         return None
     logger.info("exported %s to ONNX in %s", location, exported)
     return exported
+
+
+def _publish(partial: Path, target: Path) -> None:
+    """Move a finished export into place; another process's finished export wins a race."""
+    if target.exists() and not (target / "onnx" / "model.onnx").exists():
+        shutil.rmtree(target)  # an unfinished folder (left by a version that wrote in place)
+    try:
+        os.rename(partial, target)
+    except OSError:
+        if not (target / "onnx" / "model.onnx").exists():
+            raise
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+def discard_damaged(path: Path, folder: Path) -> None:
+    """Remove a damaged file of an export so that it is made again: the int8 copy alone, or the export."""
+    logger.warning("removing the damaged model file %s; it is made again", path)
+    if path.name == INT8_FILE:
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def export_int8(folder: Path) -> str | None:

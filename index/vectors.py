@@ -60,6 +60,20 @@ class VectorIndex:
     def __len__(self) -> int:
         return int(self._index.ntotal)
 
+    def ids(self) -> np.ndarray:
+        """Every chunk id the index holds, sorted."""
+        if isinstance(self._index, faiss.IndexIDMap):
+            found = faiss.vector_to_array(self._index.id_map)
+        else:
+            ivf = faiss.extract_index_ivf(self._index)
+            lists = ivf.invlists
+            assert lists is not None
+            parts = [
+                faiss.rev_swig_ptr(lists.get_ids(i), lists.list_size(i)).copy() for i in range(ivf.nlist)
+            ]
+            found = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        return np.sort(found.astype(np.int64))
+
     def needs_rebuild(self) -> bool:
         """True when the index type no longer suits the number of vectors it holds."""
         wanted = "exact" if len(self) < EXACT_LIMIT else "ivf"

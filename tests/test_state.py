@@ -154,7 +154,7 @@ def test_a_bot_database_from_before_migrations_is_adopted_with_its_subscriptions
     store = SubscriptionStore(open_database(sqlite_url(path)))
     assert store.topics(42) == [""]
     assert [(i.chat_id, i.doc_id) for i in store.due()] == [(42, "d")]
-    with store.database.engine.connect() as db:
+    with store.database.read() as db:
         assert {"turns", "leases", "alembic_version"} <= set(inspect(db).get_table_names())
     store.close()
 

@@ -13,13 +13,14 @@ from bot.settings import Settings
 from index.models import AddResult
 
 
-def _read(items: tuple[str, ...]) -> tuple[list, list[AddResult]]:  # type: ignore[type-arg]
+def _read(settings: Settings, items: tuple[str, ...]) -> tuple[list, list[AddResult]]:  # type: ignore[type-arg]
     from index.errors import UnsupportedDocument
     from index.parsing import load_articles
 
     articles, failures = [], []
+    policy = settings.fetch_policy()
     for item in items:
-        for origin, result in load_articles(item):
+        for origin, result in load_articles(item, policy):
             if isinstance(result, UnsupportedDocument):
                 failures.append(AddResult(origin, "failed", error=str(result)))
             else:
@@ -48,7 +49,7 @@ def build(settings: Settings, folder: Path) -> None:
     """Build the index from FOLDER (default: seeds/), replacing what was there."""
     from index.archive import Archive
 
-    articles, failures = _read((str(folder),))
+    articles, failures = _read(settings, (str(folder),))
     if not articles:
         for failure in failures:
             click.echo(f"failed     {failure.item}: {failure.error}", err=True)
@@ -61,8 +62,9 @@ def build(settings: Settings, folder: Path) -> None:
         f"built: {counts['documents']} documents, {counts['chunks']} chunks, "
         f"{counts['sentences']} sentences in {settings.data_dir}"
     )
-    if failures:
-        fail(f"{len(failures)} item(s) could not be read")
+    failed = [r for r in results + failures if r.status == "failed"]
+    if failed:
+        fail(f"{len(failed)} item(s) could not be read")
 
 
 @index_group.command("add")
@@ -73,13 +75,14 @@ def add(settings: Settings, items: tuple[str, ...]) -> None:
     """Add article files, folders or http(s) URLs; prints added / updated / unchanged per item."""
     from index.archive import Archive
 
-    articles, failures = _read(items)
+    articles, failures = _read(settings, items)
     results: list[AddResult] = []
     if articles:
         results = Archive.open_or_create(settings.index_settings()).add(articles)
     _report(results + failures)
-    if failures:
-        fail(f"{len(failures)} item(s) could not be added; the index keeps everything else")
+    failed = [r for r in results + failures if r.status == "failed"]
+    if failed:
+        fail(f"{len(failed)} item(s) could not be added; the index keeps everything else")
 
 
 @index_group.command("list")

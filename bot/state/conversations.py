@@ -41,7 +41,7 @@ class Conversations:
             .order_by(turns.c.id.desc())
             .limit(self._max_turns)
         )
-        with self.database.engine.connect() as db:
+        with self.database.read() as db:
             rows = db.execute(query).all()
         return tuple(Turn(q, a, tuple(d.split())) for q, a, d in reversed(rows))
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from index.errors import DossierError
 
@@ -44,6 +44,7 @@ class Database:
     """One engine (a connection pool) per process; every write is one transaction."""
 
     def __init__(self, url: str):
+        self.url = url
         url = engine_url(url)
         if url.startswith("sqlite"):
             self.engine = _sqlite_engine(url)
@@ -54,7 +55,13 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """All or nothing; on SQLite the write lock is taken at the start (BEGIN IMMEDIATE)."""
-        with self.engine.begin() as connection:
+        with database_errors(self.url), self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection for reads (on SQLite these take the write lock too: see _sqlite_engine)."""
+        with database_errors(self.url), self.engine.connect() as connection:
             yield connection
 
     def now(self, connection: Connection) -> float:
@@ -105,21 +112,40 @@ def _sqlite_engine(url: str) -> Engine:
 
 
 def open_database(url: str) -> Database:
-    """The database at `url`, migrated to the newest schema; a clear error if it cannot be reached."""
+    """The database at `url`, migrated to the newest schema; BotDatabaseError if it cannot be used."""
     database = Database(url)
     try:
         database.upgrade()
-    except OperationalError as error:
+    except BaseException:
         database.close()
-        raise DatabaseUnavailable(_describe(url, error)) from None
+        raise
     return database
 
 
-class DatabaseUnavailable(DossierError):
-    """The bot's database cannot be opened (wrong URL, server down, unreadable file)."""
+class BotDatabaseError(DossierError):
+    """The bot's database is damaged, locked, or cannot be reached."""
 
 
-def _describe(url: str, error: OperationalError) -> str:
-    where = url.split("@")[-1] if "@" in url else url  # never the password
-    reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-    return f"cannot open the bot's database {where}: {reason}"
+@contextmanager
+def database_errors(url: str) -> Iterator[None]:
+    """The driver's errors as one sentence naming the database and what to do about it."""
+    try:
+        yield
+    except IntegrityError:
+        raise
+    except DBAPIError as error:
+        raise BotDatabaseError(describe(url, error)) from None
+
+
+def describe(url: str, error: DBAPIError) -> str:
+    reason = str(error.orig).strip().splitlines()[0] if error.orig is not None else str(error)
+    if url.startswith("sqlite"):
+        path = url.removeprefix("sqlite:///")
+        if "locked" in reason.lower():
+            return f"the bot's database {path} is locked by another process; try again in a moment"
+        return (
+            f"the bot's database {path} is damaged ({reason}); it holds the subscriptions, the outbox "
+            f"and the feeds: restore it from a backup, or move it aside to start afresh: mv {path} {path}.damaged"
+        )
+    where = url.split("@")[-1]  # never the user and password
+    return f"cannot use the bot's database at {where} ({reason}); check DOSSIER_DATABASE_URL and the server"

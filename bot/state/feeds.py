@@ -39,7 +39,7 @@ class FeedStore:
             return db.execute(delete(feeds).where(feeds.c.url == url)).rowcount > 0
 
     def feeds(self) -> list[Feed]:
-        with self.database.engine.connect() as db:
+        with self.database.read() as db:
             rows = db.execute(select(feeds).order_by(feeds.c.url)).all()
         return [Feed(*row) for row in rows]
 
@@ -66,7 +66,7 @@ class FeedStore:
             db.execute(update(feeds).where(feeds.c.url == url).values(**values))
 
     def new_entries(self, feed_url: str, keys: Iterable[str]) -> list[str]:
-        with self.database.engine.connect() as db:
+        with self.database.read() as db:
             seen = set(
                 db.execute(
                     select(feed_entries.c.entry_key).where(feed_entries.c.feed_url == feed_url)

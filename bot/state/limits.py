@@ -70,7 +70,7 @@ class QuestionLimiter:
             .order_by(questions_asked.c.at.desc())
             .limit(self.per_minute)
         )
-        with self.database.engine.connect() as db:
+        with self.database.read() as db:
             recent = list(db.execute(query).scalars())
         if len(recent) < self.per_minute:
             return 0

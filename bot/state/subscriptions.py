@@ -112,23 +112,23 @@ class SubscriptionStore(FeedStore):
             .where(subscriptions.c.chat_id == chat_id)
             .order_by(subscriptions.c.topic)
         )
-        with self.database.engine.connect() as db:
+        with self.database.read() as db:
             return list(db.execute(query).scalars())
 
     def subscriber_count(self) -> int:
-        with self.database.engine.connect() as db:
+        with self.database.read() as db:
             return int(db.execute(select(func.count(func.distinct(subscriptions.c.chat_id)))).scalar_one())
 
     def subscriptions(self) -> list[Subscription]:
         query = select(subscriptions.c.chat_id, subscriptions.c.topic, subscriptions.c.chat_type).order_by(
             subscriptions.c.chat_id, subscriptions.c.topic
         )
-        with self.database.engine.connect() as db:
+        with self.database.read() as db:
             return [Subscription(*row) for row in db.execute(query).all()]
 
     # Announcements
     def is_initialised(self) -> bool:
-        with self.database.engine.connect() as db:
+        with self.database.read() as db:
             return db.execute(select(state.c.key).where(state.c.key == "baseline")).first() is not None
 
     def set_baseline(self, articles: Iterable[tuple[str, str]]) -> None:
@@ -142,7 +142,7 @@ class SubscriptionStore(FeedStore):
 
     def unannounced(self, articles: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
         """The (article_key, doc_id) pairs never announced before, in the order given."""
-        with self.database.engine.connect() as db:
+        with self.database.read() as db:
             known = set(db.execute(select(announced.c.article_key)).scalars())
         return [(key, doc_id) for key, doc_id in articles if key not in known]
 
@@ -183,12 +183,12 @@ class SubscriptionStore(FeedStore):
             .order_by(outbox.c.id)
             .limit(limit)
         )
-        with self.database.engine.connect() as db:
+        with self.database.read() as db:
             return [OutboxItem(i, chat_id_of(c), d, a) for i, c, d, a in db.execute(query).all()]
 
     def next_due_at(self) -> float | None:
         query = select(func.min(outbox.c.next_attempt_at)).where(outbox.c.status == "pending")
-        with self.database.engine.connect() as db:
+        with self.database.read() as db:
             value = db.execute(query).scalar_one_or_none()
         return float(value) if value is not None else None
 
@@ -209,7 +209,7 @@ class SubscriptionStore(FeedStore):
 
     def outbox_counts(self) -> dict[str, int]:
         query = select(outbox.c.status, func.count()).group_by(outbox.c.status)
-        with self.database.engine.connect() as db:
+        with self.database.read() as db:
             return {status: int(count) for status, count in db.execute(query).all()}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +14,7 @@ from telegram.ext import CallbackContext, ExtBot
 from bot.state.conversations import Conversations
 from bot.state.limits import QuestionLimiter
 from bot.telegram.examples import ArchiveSummary, summarize
+from bot.telegram.ingestion import Ingestion
 from index.answering.models import Answer, Turn
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ class BotServices:
     memory: Conversations  # turns and chosen articles, in the database every replica reads
     heartbeat: Path | None = None
     courier: Courier | None = None  # started with the application, stopped before it shuts down
+    ingestion: Ingestion = field(default_factory=Ingestion)  # /add, the watched folder, feeds
     send_rate: float = 30.0  # messages per second the bot allows itself overall (0: no cap)
     _summary: ArchiveSummary | None = None
 
