@@ -96,6 +96,16 @@ class Settings(BaseSettings):
         ),
     )
 
+    paid_broadcast_rate: float = Field(
+        0,
+        ge=0,
+        le=1000,
+        description=(
+            "Messages per second for notices sent as paid broadcasts (allow_paid_broadcast: up to 1000/s, "
+            "each message over the free rate costs Telegram Stars); 0 = off, notices share the free rate."
+        ),
+    )
+
     # Subscriptions
     channel_id: str | None = Field(
         None, description="Channel (@name or id) that every new article is posted to."

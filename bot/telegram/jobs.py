@@ -13,8 +13,10 @@ import logging
 from telegram.ext import Application
 
 from bot.heartbeat import HEARTBEAT_EVERY
-from bot.telegram.context import DossierContext
+from bot.state import replicas
+from bot.telegram.context import LEAD_EVERY, DossierContext
 from bot.telegram.ingestion import IngestionBusy
+from bot.telegram.leader import lead
 from index.errors import DossierError
 
 logger = logging.getLogger(__name__)
@@ -36,17 +38,23 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     jobs.run_repeating(watch_folder, interval=WATCH_EVERY, first=1.0, name="watch-folder")
     jobs.run_repeating(poll_feeds, interval=FEEDS_EVERY, first=2.0, name="feeds")
     jobs.run_repeating(expire, interval=EXPIRE_EVERY, first=EXPIRE_EVERY, name="expire")
+    jobs.run_repeating(lead, interval=LEAD_EVERY, first=LEAD_EVERY, name="lead")
 
 
 async def beat(context: DossierContext) -> None:
-    """Touch the heartbeat file; the event loop running this job is what `dossier health` vouches for."""
-    path = context.services.heartbeat
-    if path is None:
-        return
-    try:
-        await asyncio.to_thread(path.touch)
-    except OSError as error:
-        logger.warning("cannot write the heartbeat file %s: %s", path, error.strerror)
+    """Touch the heartbeat file (what `dossier health` vouches for) and record this replica as alive."""
+    services = context.services
+    if services.heartbeat is not None:
+        try:
+            await asyncio.to_thread(services.heartbeat.touch)
+        except OSError as error:
+            logger.warning("cannot write the heartbeat file %s: %s", services.heartbeat, error.strerror)
+    if services.lease is not None:
+        detail = "leader" if services.leading else "replica"
+        try:
+            await asyncio.to_thread(replicas.beat, services.lease.database, services.lease.holder, detail)
+        except DossierError as error:
+            logger.warning("cannot record this replica's heartbeat: %s", error)
 
 
 async def follow_index(context: DossierContext) -> None:
@@ -55,6 +63,8 @@ async def follow_index(context: DossierContext) -> None:
     try:
         if await asyncio.to_thread(services.core.archive.refresh):
             logger.info("the archive changed; answering from its new revision")
+        if not services.leading:  # every replica answers from the new revision; the leader announces
+            return
         announcements = await asyncio.to_thread(services.subscriptions.announce)
     except DossierError as error:
         logger.warning("cannot follow the index: %s", error)
@@ -68,6 +78,8 @@ async def follow_index(context: DossierContext) -> None:
 async def watch_folder(context: DossierContext) -> None:
     """Add the article files that appeared or changed in DOSSIER_WATCH_DIR, on the ingestion threads."""
     services = context.services
+    if not services.leading:
+        return
     try:
         added = await services.ingestion.run(services.subscriptions.watch_folder)
     except IngestionBusy:
@@ -77,8 +89,10 @@ async def watch_folder(context: DossierContext) -> None:
 
 
 async def poll_feeds(context: DossierContext) -> None:
-    """Poll the feeds that are due, side by side, on the ingestion threads."""
+    """Poll the feeds that are due, side by side, on the ingestion threads (on the leader only)."""
     services = context.services
+    if not services.leading:
+        return
     try:
         polled = await services.ingestion.run(services.subscriptions.poll_feeds)
     except IngestionBusy:
