@@ -116,7 +116,9 @@ def broadcast(subscribers: int, data_dir: Path, base_url: str, work: Path) -> tu
             time.sleep(4)  # the leader records the archive's baseline
             article = work / "terminal.txt"
             article.write_text(ARTICLE)
-            run_dossier(envs[0], "index", "add", str(article))
+            added = run_dossier(envs[0], "index", "add", str(article))
+            if added.returncode != 0:
+                raise SystemExit(f"index add failed: {added.stderr}")
             telegram.wait_for(
                 lambda: sum(bool(telegram.sent_messages(c)) for c in chats[-5:]) == 5, timeout=subscribers
             )
@@ -126,7 +128,7 @@ def broadcast(subscribers: int, data_dir: Path, base_url: str, work: Path) -> tu
                 replica.stop()
             balancer.stop()
         calls = [
-            c for c in telegram.calls_to("sendMessage") if str(c.params.get("text", "")).startswith("New")
+            c for c in telegram.calls_to("sendMessage") if "New article" in str(c.params.get("text", ""))
         ]
     accepted = sorted(c.at for c in calls if c.status == 200)
     refused = sum(c.status == 429 for c in calls)
