@@ -41,8 +41,8 @@ QUESTIONS = [
     "When was the Digital Office created?",
 ]
 ARTICLE = (
-    "Kazakhstan opens a rail terminal at Dostyk\n\n"
-    "DOSTYK – The new rail terminal at Dostyk handles 400 containers a day, the transport ministry said.\n\n"
+    "Kazakhstan opens rail terminal number {n} at Dostyk\n\n"
+    "DOSTYK – The new rail terminal at Dostyk handles {n}00 containers a day, the transport ministry said.\n\n"
     "Officials expect the volume to double by 2027.\n"
 )
 
@@ -53,7 +53,7 @@ def listening(port: int) -> bool:
 
 
 def start_replicas(
-    count: int, telegram: FakeBotApi, data_dir: Path, database_url: str, work: Path, *args: str
+    count: int, telegram: FakeBotApi, data_dir: Path, database_url: str, work: Path, name: str, *args: str
 ) -> tuple[list[BotProcess], Balancer, list[dict[str, str]]]:
     ports = [free_port() for _ in range(count)]
     balancer = Balancer(ports).start()
@@ -70,9 +70,7 @@ def start_replicas(
         )
         envs.append(env)
         replicas.append(
-            BotProcess(env, work / f"replica-{count}-{n}.log", "bot", *args).start(
-                lambda p=port: listening(p)
-            )
+            BotProcess(env, work / f"{name}-replica-{n}.log", "bot", *args).start(lambda p=port: listening(p))
         )
     return replicas, balancer, envs
 
@@ -81,7 +79,14 @@ def questions(count: int, total: int, data_dir: Path, base_url: str, work: Path)
     """Answered updates per second with `count` replicas, the send cap lifted."""
     with FakeBotApi() as telegram:
         replicas, balancer, _ = start_replicas(
-            count, telegram, data_dir, create_database(base_url), work, "--send-rate", "0"
+            count,
+            telegram,
+            data_dir,
+            create_database(base_url),
+            work,
+            f"questions-{count}",
+            "--send-rate",
+            "0",
         )
         try:
             time.sleep(2)
@@ -99,14 +104,17 @@ def questions(count: int, total: int, data_dir: Path, base_url: str, work: Path)
     return answered / elapsed
 
 
-def broadcast(subscribers: int, data_dir: Path, base_url: str, work: Path) -> tuple[float, int, int, int]:
-    """(messages/s, most accepted in any second, 429s, notices sent) for two replicas."""
+def broadcast(
+    subscribers: int, data_dir: Path, base_url: str, work: Path, kill_after: int = 0
+) -> dict[str, float]:
+    """A broadcast by two replicas; with `kill_after`, the leader is killed (SIGKILL) after that many."""
     chats = list(range(10_000, 10_000 + subscribers))
     with FakeBotApi(enforce_limits=True) as telegram:
         for chat in chats:
             telegram.add_chat(chat, "private")
         url = create_database(base_url)
-        replicas, balancer, envs = start_replicas(2, telegram, data_dir, url, work)
+        name = f"broadcast-{'kill' if kill_after else 'steady'}"
+        replicas, balancer, envs = start_replicas(2, telegram, data_dir, url, work, name)
         try:
             from bot.state.subscriptions import open_subscription_store
 
@@ -114,14 +122,21 @@ def broadcast(subscribers: int, data_dir: Path, base_url: str, work: Path) -> tu
             for chat in chats:
                 store.subscribe(chat)
             time.sleep(4)  # the leader records the archive's baseline
-            article = work / "terminal.txt"
-            article.write_text(ARTICLE)
+            article = work / f"{name}.txt"  # a new article each run: the archive is shared
+            article.write_text(ARTICLE.format(n=len(name)))
             added = run_dossier(envs[0], "index", "add", str(article))
             if added.returncode != 0:
                 raise SystemExit(f"index add failed: {added.stderr}")
-            telegram.wait_for(
-                lambda: sum(bool(telegram.sent_messages(c)) for c in chats[-5:]) == 5, timeout=subscribers
-            )
+            killed_at = None
+            if kill_after:
+                telegram.wait_for(lambda: len(telegram.sent_messages()) >= kill_after, timeout=subscribers)
+                leader = next(
+                    r for r in replicas if r.process is not None and r.process.pid == leader_pid(url)
+                )
+                assert leader.process is not None
+                leader.process.kill()
+                killed_at = time.time()
+            telegram.wait_for(lambda: all(telegram.sent_messages(c) for c in chats), timeout=subscribers)
             time.sleep(2)
         finally:
             for replica in replicas:
@@ -131,10 +146,30 @@ def broadcast(subscribers: int, data_dir: Path, base_url: str, work: Path) -> tu
             c for c in telegram.calls_to("sendMessage") if "New article" in str(c.params.get("text", ""))
         ]
     accepted = sorted(c.at for c in calls if c.status == 200)
-    refused = sum(c.status == 429 for c in calls)
     window = max((sum(1 for t in accepted if s <= t < s + 1) for s in accepted), default=0)
-    rate = (len(accepted) - 1) / (accepted[-1] - accepted[0]) if len(accepted) > 1 else 0.0
-    return rate, window, refused, len(accepted)
+    received = [len(telegram.sent_messages(c)) for c in chats]
+    result = {
+        "sent": len(accepted),
+        "rate": (len(accepted) - 1) / (accepted[-1] - accepted[0]) if len(accepted) > 1 else 0.0,
+        "max_per_second": window,
+        "refused": sum(c.status == 429 for c in calls),
+        "lost": sum(n == 0 for n in received),
+        "duplicates": sum(n - 1 for n in received if n > 1),
+    }
+    if killed_at is not None:
+        before = [t for t in accepted if t <= killed_at]
+        after = [t for t in accepted if t > killed_at]
+        result["before_kill"] = len(before)
+        result["gap"] = (after[0] - killed_at) if after else float("nan")
+    return result
+
+
+def leader_pid(url: str) -> int | None:
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        row = connection.execute("SELECT holder FROM leases WHERE name = 'leader'").fetchone()
+    return int(row[0].split(":")[1]) if row else None
 
 
 def main() -> None:
@@ -153,17 +188,28 @@ def main() -> None:
             (n, questions(n, args.questions, data_dir, server.base_url, work))
             for n in map(int, args.replicas.split(","))
         ]
-        rate, window, refused, sent = broadcast(args.subscribers, data_dir, server.base_url, work)
+        steady = broadcast(args.subscribers, data_dir, server.base_url, work)
+        killed = broadcast(
+            args.subscribers, data_dir, server.base_url, work, kill_after=args.subscribers // 3
+        )
     finally:
         server.stop()
     print(f"machine: {machine()}; load average before: {os.getloadavg()[0]:.2f}\n")
     print(f"{'replicas':<10}{'answered updates/s':>20}")
     for count, per_second in rows:
         print(f"{count:<10}{per_second:>20.1f}")
+    print(f"\nbroadcast by 2 replicas to {args.subscribers} subscribers (Telegram's limits enforced)")
     print(
-        f"\nbroadcast, 2 replicas, {args.subscribers} subscribers: {sent} notices at {rate:.1f}/s, "
-        f"at most {window} in any one second, {refused} answered 429"
+        f"{'run':<24}{'sent':>6}{'msg/s':>7}{'max in 1 s':>11}{'429s':>6}{'lost':>6}{'repeated':>9}{'gap':>8}"
     )
+    for name, row in (("steady", steady), ("leader killed mid-way", killed)):
+        gap = f"{row['gap']:.1f} s" if "gap" in row else "-"
+        print(
+            f"{name:<24}{row['sent']:>6.0f}{row['rate']:>7.1f}{row['max_per_second']:>11.0f}"
+            f"{row['refused']:>6.0f}{row['lost']:>6.0f}{row['duplicates']:>9.0f}{gap:>8}"
+        )
+    if "before_kill" in killed:
+        print(f"(killed after {killed['before_kill']:.0f} notices; gap: from the kill to the next notice)")
 
 
 if __name__ == "__main__":
