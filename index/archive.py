@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from index import manifest
+from index import manifest, progress
 from index.config import IndexSettings
 from index.derived import Derived
 from index.embedding import Embedder, load_document_embedder, load_query_embedder
@@ -209,7 +209,7 @@ class Archive:
             return results
         vectors = embed(pending, self.document_embedder)
         try:
-            with self._lock:
+            with self._lock, progress.task("Writing the index"):
                 results += self._commit(pending, vectors, replace_all)
         except sqlite3.OperationalError as error:
             raise IndexNotWritable(f"cannot write to {self.settings.data_dir}: {error}") from None

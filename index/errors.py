@@ -27,3 +27,7 @@ class IndexNotWritable(DossierError):
 
 class DocumentNotFound(DossierError):
     """No document has the given id."""
+
+
+class ModelNotExported(DossierError):
+    """The model's ONNX export is missing and the libraries that make it are not installed."""

@@ -10,7 +10,9 @@ import importlib
 
 import click
 
-from bot.cli.common import configure_logging, load_settings
+from bot.cli.common import FullHelpGroup, configure_logging, load_settings
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 # name -> "module:attribute"; the order is the order of `dossier --help`.
 COMMANDS = {
@@ -26,7 +28,7 @@ COMMANDS = {
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(FullHelpGroup):
     """A group whose subcommands are imported on first use (click's documented lazy-loading pattern)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -42,12 +44,17 @@ class LazyGroup(click.Group):
         return command
 
 
-@click.group(cls=LazyGroup)
+@click.group(cls=LazyGroup, context_settings=CONTEXT)
 @click.option("-v", "--verbose", count=True, help="More logging (-v info, -vv debug).")
+@click.version_option(package_name="dossier", message="%(prog)s %(version)s")
 @click.pass_context
 def main(ctx: click.Context, verbose: int) -> None:
     """Dossier: cited answers from a news archive."""
+    from bot.cli.progress import show_progress
+    from bot.cli.render import console
+
     settings = load_settings()
     level = {0: settings.log_level, 1: "INFO"}.get(verbose, "DEBUG")
     configure_logging(level)
+    show_progress(console(stderr=True))
     ctx.obj = settings
