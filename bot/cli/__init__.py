@@ -46,7 +46,8 @@ class LazyGroup(FullHelpGroup):
 
 @click.group(cls=LazyGroup, context_settings=CONTEXT)
 @click.option("-v", "--verbose", count=True, help="More logging (-v info, -vv debug).")
-@click.version_option(package_name="dossier", message="%(prog)s %(version)s")
+# Read from the installed metadata (pyproject.toml's version) only when asked: bot.version() is the same.
+@click.version_option(package_name="dossier", message="dossier %(version)s")
 @click.pass_context
 def main(ctx: click.Context, verbose: int) -> None:
     """Dossier: cited answers from a news archive."""

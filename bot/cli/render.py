@@ -9,6 +9,7 @@ emphasised, its sources dimmed), plain in a pipe or with NO_COLOR set; `str()` o
 
 from __future__ import annotations
 
+import os
 import textwrap
 from typing import TYPE_CHECKING
 
@@ -28,10 +29,19 @@ INDENT = "   "
 
 
 def console(stderr: bool = False) -> Console:
-    """Where people read: colour only on a terminal and without NO_COLOR (rich checks both)."""
+    """Where people read: styled only on a terminal, and not at all with NO_COLOR set (no-color.org;
+    rich alone would drop the colours but keep bold and dim)."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, emoji=False, markup=False, soft_wrap=True)
+    plain = bool(os.environ.get("NO_COLOR"))
+    return Console(
+        stderr=stderr,
+        color_system=None if plain else "auto",
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 def answer_json(answer: Answer) -> dict[str, object]:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import version
 from bot.telegram import callbacks
 from bot.telegram.examples import ArchiveSummary
 from bot.telegram.rendering import article_line, escape, human_date
@@ -110,6 +111,8 @@ def about(summary: ArchiveSummary, updated: str | None) -> str:
     lines += [
         "",
         "I keep your last few questions for half an hour so that follow-ups make sense, and nothing else.",
+        "",
+        f"Dossier {escape(version())}, MIT licence.",
     ]
     return "\n".join(lines)
 
