@@ -55,7 +55,7 @@ $(RUNTIME): requirements/runtime.lock pyproject.toml | $(BIN)/python
 	@links="$(torch_links)"; [ -n "$$links" ] || echo "(PyTorch's CPU wheel page is unreachable: torch 2.13.0+cpu comes from pip's own sources)"; \
 	$(PIP) install --require-hashes --no-deps --progress-bar on $$links -r requirements/runtime.lock
 	$(say) "Installing dossier itself (editable)"
-	$(PIP) install --quiet --no-deps -e .
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	$(PIP) check
 	@touch $@
 
