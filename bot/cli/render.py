@@ -102,7 +102,8 @@ def render_quotes(answer: Answer | None) -> Text:
     if answer is None:
         return Text("No cited passages yet: ask a question first.")
     if not answer.citations:
-        return Text("The last answer quotes no passages: the articles did not answer that question.")
+        why = ": the articles did not answer that question." if answer.refused else "."
+        return Text(f"The last answer quotes no passages{why}")
     lines = []
     for c in answer.citations:
         line = Text(f"[{c.n}] ")
