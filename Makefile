@@ -15,11 +15,6 @@ TORCH_WHEELS ?= https://download.pytorch.org/whl/cpu/torch/
 # own configured sources anyway.
 torch_links = $(shell $(PYTHON) -c 'import sys, urllib.request as r; r.urlopen(sys.argv[1], timeout=10).close(); print("--find-links", sys.argv[1])' $(TORCH_WHEELS) 2>/dev/null)
 say = @printf '\n==> %s\n'
-# pip compiles each installed file to bytecode on one core, a third of the install's time; compileall
-# spreads it over every core. Like pip, it leaves alone the odd file that is not Python 3.11 (a
-# package's templates or test data), hence no failure on its exit status.
-compile = @printf '\n==> Compiling the packages to bytecode (every core)\n'; \
-	$(BIN)/python -m compileall -qq -j 0 $(VENV)/lib >/dev/null || true
 
 .PHONY: run test lint lock bench
 
@@ -58,8 +53,7 @@ $(BIN)/python:
 $(RUNTIME): requirements/runtime.lock pyproject.toml | $(BIN)/python
 	$(say) "Installing the runtime dependencies: requirements/runtime.lock (CPU torch included, ~1 GB)"
 	@links="$(torch_links)"; [ -n "$$links" ] || echo "(PyTorch's CPU wheel page is unreachable: torch 2.13.0+cpu comes from pip's own sources)"; \
-	$(PIP) install --require-hashes --no-deps --no-compile --progress-bar on $$links -r requirements/runtime.lock
-	$(compile)
+	$(PIP) install --require-hashes --no-deps --progress-bar on $$links -r requirements/runtime.lock
 	$(say) "Installing dossier itself (editable)"
 	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	$(PIP) check
@@ -67,8 +61,7 @@ $(RUNTIME): requirements/runtime.lock pyproject.toml | $(BIN)/python
 
 $(DEV): requirements/dev.lock $(RUNTIME)
 	$(say) "Installing the development tools: requirements/dev.lock (pytest, ruff, mypy, uv)"
-	$(PIP) install --quiet --require-hashes --no-deps --no-compile -r requirements/dev.lock
-	$(compile)
+	$(PIP) install --quiet --require-hashes --no-deps -r requirements/dev.lock
 	$(PIP) check
 	@touch $@
 
