@@ -94,3 +94,20 @@ def test_nothing_but_results_in_a_pipe(seeded_env: dict[str, str], tmp_path: Pat
     result = run_dossier(seeded_env, "index", "add", str(article))
     assert result.returncode == 0 and result.stderr == ""
     assert result.stdout.startswith("added ")
+
+
+def test_words_wrap_at_the_terminal_width_and_links_stay_whole() -> None:
+    import io
+
+    from rich.console import Console
+
+    from bot.cli.render import show
+
+    link = "https://astanatimes.com/2021/04/kazakhstan-and-russia-sign-economic-cooperation-program/"
+    screen = io.StringIO()
+    show(
+        Console(file=screen, force_terminal=True, color_system=None, width=40), f"{'word ' * 20}\n    {link}"
+    )
+    lines = screen.getvalue().splitlines()
+    assert lines[-1] == f"    {link}"  # split by a newline, a link can no longer be clicked
+    assert all(len(line) <= 40 and line == line.rstrip() for line in lines[:-1]) and len(lines) == 4

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from bot.cli.common import fail, user_errors
-from bot.cli.render import answer_json, console, error_json, render_quotes, render_text
+from bot.cli.render import answer_json, console, error_json, render_quotes, render_text, show
 from bot.settings import Settings
 from index.answering.models import Answer, Turn
 
@@ -46,7 +46,7 @@ def ask(settings: Settings, question: str | None, k: int | None, as_json: bool) 
         if as_json:
             click.echo(json.dumps(answer_json(answer), ensure_ascii=False))
         else:
-            console().print(render_text(answer))
+            show(console(), render_text(answer))
         return
     _answer_lines(service, as_json, options)
 
@@ -69,7 +69,7 @@ def _answer_lines(service: AnsweringService, as_json: bool, options: dict[str, A
         if as_json:
             click.echo(json.dumps(answer_json(answer), ensure_ascii=False))
         else:
-            out.print(render_text(answer), "\n", sep="")
+            show(out, render_text(answer), "\n")
         sys.stdout.flush()
 
 
@@ -111,7 +111,7 @@ def run_chat(settings: Settings) -> None:
             break
         if command.startswith("/"):
             history, output = _chat_command(service, command, history, last)
-            out.print(output)
+            show(out, output)
             continue
         try:
             last = service.answer(line, history[-HISTORY_TURNS:])
@@ -119,7 +119,7 @@ def run_chat(settings: Settings) -> None:
             click.echo(str(error))
             continue
         history.append(last.to_turn())
-        out.print(render_text(last), "\n", sep="")
+        show(out, render_text(last), "\n")
 
 
 def _chat_command(

@@ -10,7 +10,7 @@ from typing import TypeVar
 import click
 
 from bot.cli.common import FullHelpGroup, fail, user_errors
-from bot.cli.render import console, document_json, hit_json, render_hits
+from bot.cli.render import console, document_json, hit_json, render_hits, show
 from bot.settings import Settings
 from index import progress
 from index.models import AddResult, Article
@@ -149,4 +149,4 @@ def search(settings: Settings, query: str, k: int, as_json: bool) -> None:
         )
         return
     out = console()
-    out.print(render_hits(hits, out.width))
+    show(out, render_hits(hits, out.width))

@@ -10,6 +10,7 @@ emphasised, its sources dimmed), plain in a pipe or with NO_COLOR set; `str()` o
 from __future__ import annotations
 
 import os
+import re
 import textwrap
 from typing import TYPE_CHECKING
 
@@ -35,13 +36,32 @@ def console(stderr: bool = False) -> Console:
 
     plain = bool(os.environ.get("NO_COLOR"))
     return Console(
-        stderr=stderr,
-        color_system=None if plain else "auto",
-        highlight=False,
-        emoji=False,
-        markup=False,
-        soft_wrap=True,
+        stderr=stderr, color_system=None if plain else "auto", highlight=False, emoji=False, soft_wrap=True
     )
+
+
+def show(out: Console, *parts: Text | str) -> None:
+    """Print for people: on a terminal, words wrapped at its width; in a pipe, lines left whole."""
+    text = Text.assemble(*parts)
+    out.print(_wrapped(text, out.width) if out.is_terminal else text, soft_wrap=True)
+
+
+def _wrapped(text: Text, width: int) -> Text:
+    """Lines broken between words at `width`, styles kept. Unlike rich's own wrapping, a word longer
+    than a line (a link) stays whole for the terminal to fold: split by a newline, it could no
+    longer be clicked or copied."""
+    lines = []
+    for line in text.split("\n", allow_blank=True):
+        breaks, start, words = [], 0, 0
+        for word in re.finditer(r"\S+", line.plain):
+            if words and word.end() - start > width:
+                breaks.append(word.start())
+                start, words = word.start(), 0
+            words += 1
+        for piece in line.divide(breaks):
+            piece.rstrip()
+            lines.append(piece)
+    return Text("\n").join(lines)
 
 
 def answer_json(answer: Answer) -> dict[str, object]:
