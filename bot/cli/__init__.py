@@ -7,6 +7,7 @@ nothing it does not use.
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
 
@@ -51,11 +52,12 @@ class LazyGroup(FullHelpGroup):
 @click.pass_context
 def main(ctx: click.Context, verbose: int) -> None:
     """Dossier: cited answers from a news archive."""
-    from bot.cli.progress import show_progress
-    from bot.cli.render import console
-
     settings = load_settings()
     level = {0: settings.log_level, 1: "INFO"}.get(verbose, "DEBUG")
     configure_logging(level)
-    show_progress(console(stderr=True))
+    if sys.stderr.isatty():  # progress is for people; in a pipe rich's progress is not even imported
+        from bot.cli.progress import show_progress
+        from bot.cli.render import console
+
+        show_progress(console(stderr=True))
     ctx.obj = settings
