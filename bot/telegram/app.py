@@ -89,11 +89,9 @@ async def _post_init(application: DossierApplication) -> None:
     services.courier = Courier(application.bot, services.subscriptions, services.send_rate)
     services.courier.start()
     summary = await services.summary()
+    mode = "webhook" if services.core.settings.webhook_url else "long polling"
     logger.info(
-        "@%s is up: %d articles, %d example questions",
-        application.bot.username,
-        summary.articles,
-        len(summary.examples),
+        "@%s is up (%s): %d articles in the archive", application.bot.username, mode, summary.articles
     )
 
 
