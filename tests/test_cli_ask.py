@@ -6,7 +6,7 @@ import json
 
 from tests.support.archive import run_dossier
 
-JSON_KEYS = {"question", "answer", "refused", "citations", "related", "latency_ms"}
+JSON_KEYS = {"question", "answer", "refused", "citations", "related", "latency_ms", "short_answer"}
 CITATION_KEYS = {"n", "doc_id", "title", "url", "published", "quote"}
 
 
@@ -29,6 +29,14 @@ def test_ask_json_has_the_stable_shape(seeded_env: dict[str, str]) -> None:
     [citation] = data["citations"]
     assert set(citation) == CITATION_KEYS and citation["n"] == 1
     assert citation["published"] == "2021-04-30" and "Kazgeology and Rosgeologia" in citation["quote"]
+
+
+def test_ask_json_gives_the_direct_answer(seeded_env: dict[str, str]) -> None:
+    result = run_dossier(seeded_env, "ask", "--json", "When was the Digital Office created?")
+    data = json.loads(result.stdout)
+    assert data["short_answer"] == "February 2018" and "February 2018" in data["answer"]
+    refused = json.loads(run_dossier(seeded_env, "ask", "--json", "How do I bake sourdough bread?").stdout)
+    assert refused["refused"] is True and refused["short_answer"] is None
 
 
 def test_ask_refuses_off_topic_question(seeded_env: dict[str, str]) -> None:

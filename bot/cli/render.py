@@ -6,6 +6,8 @@ fields may be added, never renamed or removed.
 
 from __future__ import annotations
 
+import click
+
 from index.answering.models import Answer
 from index.models import DocumentInfo, Hit
 
@@ -29,6 +31,7 @@ def answer_json(answer: Answer) -> dict[str, object]:
         ],
         "related": [{"doc_id": r.doc_id, "title": r.title} for r in answer.related],
         "latency_ms": answer.latency_ms,
+        "short_answer": answer.short_answer,
     }
 
 
@@ -41,13 +44,14 @@ def error_json(question: str, error: str) -> dict[str, object]:
         "citations": [],
         "related": [],
         "latency_ms": 0.0,
+        "short_answer": None,
         "error": error,
     }
 
 
 def render_text(answer: Answer) -> str:
-    """The answer for people: cited sentences, then each source once."""
-    lines = [answer.text]
+    """The answer for people: cited sentences with the direct answer in bold, then each source once."""
+    lines = [bold_short_answer(answer.text, answer.short_answer)]
     if answer.citations:
         lines.append("")
         lines.append("Sources:")
@@ -61,6 +65,13 @@ def render_text(answer: Answer) -> str:
         lines.append("Related articles (they do not answer it):")
         lines.extend(f"- {r.title}" for r in answer.related)
     return "\n".join(lines)
+
+
+def bold_short_answer(text: str, short: str | None) -> str:
+    """The direct answer in bold where it first appears (click.echo drops the styling off a terminal)."""
+    if not short or short not in text:
+        return text
+    return text.replace(short, click.style(short, bold=True), 1)
 
 
 def document_json(d: DocumentInfo) -> dict[str, object]:
