@@ -1,8 +1,9 @@
 """Answer quality as a user meets it: the real answering service on question files, figures per kind.
 
 Usage:
-  python bench/answer_quality.py --validation [--cache DIR] [--limit N]
-      the validation archives and questions of bench/train_answerer.py (built there, cached)
+  python bench/answer_quality.py --validation [--archives GLOB] [--cache DIR] [--limit N]
+      the validation archives and questions of bench/train_answerer.py (built there, cached):
+      `val[0-9]` the two of 40 articles, `valsmall*` the four of 4 articles
   python bench/answer_quality.py FILE.jsonl --data-dir DIR [--limit N]
       any JSON-lines question file ({"question", "answerable", "answers", "doc", "kind"}; `doc` is
       the expected article's title) against an index built with `dossier index build`
@@ -87,7 +88,9 @@ def report(rows: dict[str, list]) -> None:  # type: ignore[type-arg]
         answered = [r for r in good if not r["refused"]]
         print(f"answerable questions: {n}")
         print(f"  answer contains gold         {share('contains')}")
-        print(f"  first citation right article {share('right')}")
+        print(
+            f"  first citation right article {share('right', answered)} of answers ({share('right')} of all)"
+        )
         print(f"  wrongly refused              {share('refused')}")
         print(f"  answers over 2 sentences/600 chars {share('too_long', answered)}")
         print(f"  short answer given           {share('short', answered)} of answers")
@@ -109,6 +112,7 @@ def main() -> None:
     parser.add_argument("file", nargs="?", type=Path)
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--validation", action="store_true")
+    parser.add_argument("--archives", default="val*", help="with --validation: which archives (a glob)")
     parser.add_argument("--cache", type=Path, default=Path("/work/cache/issue11"))
     parser.add_argument("--limit", type=int, default=0, help="at most this many questions per kind and file")
     parser.add_argument("--min-confidence", type=float, default=None)
@@ -116,7 +120,7 @@ def main() -> None:
     if args.validation:
         runs = [
             (args.cache / "archives" / f.stem, f)
-            for f in sorted((args.cache / "questions").glob("val*.jsonl"))
+            for f in sorted((args.cache / "questions").glob(f"{args.archives}.jsonl"))
         ]
     elif args.file and args.data_dir:
         runs = [(args.data_dir, args.file)]

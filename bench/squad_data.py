@@ -30,6 +30,11 @@ ARCHIVE_ARTICLES = 40
 LEAVE_OUT = 1 / 7  # share of paragraphs left out of the index (their questions become near-topic)
 VALIDATION_ARCHIVES = 2
 OFFTOPIC_POOL = 20  # articles never indexed, whose questions are off-topic for validation archives
+# Small archives too: an archive may hold a handful of articles (the seeds are two), where retrieval
+# reads half of it and idf means something else.
+SMALL_ARTICLES = 4
+SMALL_TRAIN_ARCHIVES = 10
+SMALL_VALIDATION_ARCHIVES = 4  # made of the first validation archive's articles
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,8 @@ class Plan:
     train: list[list[str]]
     validation: list[list[str]]
     offtopic: list[str]
+    small_train: list[list[str]]
+    small_validation: list[list[str]]
 
 
 def read_squad(path: Path = SQUAD) -> dict[str, dict]:  # type: ignore[type-arg]
@@ -57,9 +64,13 @@ def plan(titles: list[str], train_archives: int) -> Plan:
     offtopic = order[at : at + OFFTOPIC_POOL]
     at += OFFTOPIC_POOL
     train = [order[at + i * size : at + (i + 1) * size] for i in range(train_archives)]
-    if any(len(t) < size for t in train):
-        raise SystemExit(f"only {len(order)} articles: at most {(len(order) - at) // size} training archives")
-    return Plan(train, validation, offtopic)
+    at += train_archives * size
+    small = SMALL_ARTICLES
+    small_train = [order[at + i * small : at + (i + 1) * small] for i in range(SMALL_TRAIN_ARCHIVES)]
+    if any(len(t) < small for t in small_train):
+        raise SystemExit(f"only {len(order)} articles: too many training archives")
+    small_validation = [validation[0][i * small : (i + 1) * small] for i in range(SMALL_VALIDATION_ARCHIVES)]
+    return Plan(train, validation, offtopic, small_train, small_validation)
 
 
 def display_title(title: str) -> str:

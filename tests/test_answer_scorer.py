@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index.answering.answer_type import expected_type, has_answer_type, is_role_question
 from index.answering.features import QUESTION_FEATURES, SENTENCE_FEATURES, read_question
 from index.answering.scorer import WEIGHTS, Model, ScorerUnavailable, load_scorer
 from index.answering.short_answer import short_answer
@@ -45,7 +46,7 @@ def test_exported_trees_score_as_scikit_learn_does() -> None:
     from sklearn.preprocessing import StandardScaler
 
     sys.path.insert(0, str(ROOT))
-    from bench.train_answerer import export
+    from bench.answerer_models import export
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(400, 3)).astype(np.float32)  # the feature tables are float32
@@ -108,3 +109,37 @@ def test_short_answer_is_the_asked_phrase_the_question_does_not_say(
 )
 def test_no_short_answer_without_a_phrase_of_the_asked_kind(question: str, sentence: str) -> None:
     assert short_answer(read_question(question, question, lambda t: 1.0), sentence) is None
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("When did Chopin leave Warsaw?", "date"),
+        ("In what year was the castle built?", "date"),
+        ("What did Mamin say when he arrived in Kazan?", None),  # "when" here asks for no date
+        ("How many general processes were developed?", "number"),
+        ("Who represented Moldova?", "name"),
+    ],
+)
+def test_asked_kind_is_read_from_the_question(question: str, kind: str | None) -> None:
+    assert expected_type(question) == kind
+
+
+@pytest.mark.parametrize(
+    "sentence", ["The fort was built in 1606.", "Trade grew in the 1050s.", "In the 5th century."]
+)
+def test_dates_before_1800_count_as_dates(sentence: str) -> None:
+    assert has_answer_type("date", sentence, "When was it?")
+
+
+@pytest.mark.parametrize(
+    "question, office",
+    [
+        ("Who is the president of Belarus?", True),
+        ("Who was the prime minister of Kyrgyzstan?", True),
+        ("Who was the father of Beyoncé?", False),  # a relation, which sentences state in their own words
+        ("Who was the author of Pride and Prejudice?", False),
+    ],
+)
+def test_only_offices_of_places_need_a_sentence_tying_them(question: str, office: bool) -> None:
+    assert is_role_question(question) is office

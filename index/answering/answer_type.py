@@ -25,9 +25,17 @@ _QUANTITY_QUESTION = re.compile(
     r"temperature|height|length|distance|capacity|output|number|share|percentage)\b",
     re.I,
 )
-# "Who is the president of Kazakhstan?": the sentence must tie that role to that place.
+# "Who is the president of Kazakhstan?": an office of a place, which only a sentence tying that office
+# to that place answers. Offices only: "who was the father of X" asks for a relation any sentence may
+# state in its own words ("her father Mathew").
+_OFFICES = (
+    r"president|vice president|prime minister|premier|head of state|head of government|chancellor|king|"
+    r"queen|emperor|empress|monarch|sultan|emir|mayor|governor|(?:foreign |finance |defen[cs]e )?minister|"
+    r"secretary of state|secretary general|ceo|chief executive|chairman|chairwoman|pope|ambassador"
+)
 _ROLE_QUESTION = re.compile(
-    r"^(and |so )?who (is|was|are|were) (the )?(?P<role>[a-z ]{3,40}?) of (the )?(?P<entity>[A-Z][\w -]{1,40}?)\??$",
+    rf"^(and |so )?who (is|was|are|were) (the )?(current |new |former )?(?P<role>{_OFFICES}) of (the )?"
+    r"(?P<entity>[A-Z][\w -]{1,40}?)\??$",
     re.I,
 )
 _DATE_QUESTION = re.compile(

@@ -35,11 +35,12 @@ SENTENCE_FEATURES: tuple[str, ...] = (
     "coverage",
     "coverage_gap",
     "coverage_window",
+    "coverage_window_untitled",
     "coverage_paragraph",
     "coverage_article",
     "missing_idf_article",
     "names_missing_article",
-    "names_missing_window",
+    "names_missing_context",
     "numbers_missing_article",
     "numbers_missing_window",
     "pairs",
@@ -56,7 +57,9 @@ SENTENCE_FEATURES: tuple[str, ...] = (
     "inside",
     "passage_rank",
     "document_dense",
+    "document_coverage",
     "document_share",
+    "question_reach",
     "question_terms",
 )
 QUESTION_FEATURES: tuple[str, ...] = (
@@ -71,12 +74,15 @@ QUESTION_FEATURES: tuple[str, ...] = (
     "best_coverage_article",
     "best_missing_idf_article",
     "best_names_missing_article",
-    "best_names_missing_window",
+    "best_names_missing_context",
     "best_numbers_missing_window",
     "best_typed",
     "best_role_unlinked",
     "best_pairs",
     "top_coverage_article",
+    "top_coverage_window",
+    "top_pairs",
+    "question_reach",
     "question_terms",
     *(f"kind_{k}" for k in KINDS),
 )
@@ -138,16 +144,20 @@ def sentence_features(q: Question, candidates: Sequence[Candidate]) -> np.ndarra
     for i, c in enumerate(candidates):
         by_document.setdefault(c.document.doc_id, []).append(i)
     top_weight = max(q.weights.values(), default=1.0) or 1.0
+    asked = set(q.terms)
     missing_names: dict[str, float] = {}
+    windows = [c.words.terms | c.around for c in candidates]
+    window_share = [_share(q, w) for w in windows]
+    reach = _share(q, set().union(*windows))  # the question's words found anywhere in the candidates
     for i, c in enumerate(candidates):
-        own, context = c.words.terms, c.context
-        window = own | c.around
+        own, context, window = c.words.terms, c.context, windows[i]
         paragraph = context.paragraphs.get(c.sentence.paragraph, own)
         doc_id = c.document.doc_id
         if doc_id not in missing_names:
             missing_names[doc_id] = names_missing(q.names, context.article)
         absent = [w for t, w in q.weights.items() if t not in context.article]
-        said = set(q.terms) & own
+        said = asked & own
+        untitled = {t: w for t, w in q.weights.items() if t not in context.headline}
         pairs = set(itertools.pairwise(c.words.order))
         kind = q.kind
         peers = by_document[doc_id]
@@ -159,33 +169,37 @@ def sentence_features(q: Question, candidates: Sequence[Candidate]) -> np.ndarra
             c.dense_paragraph,
             _share(q, own),
             0.0,  # coverage_gap, below
-            _share(q, window),
+            window_share[i],
+            sum(w for t, w in untitled.items() if t in window) / (sum(untitled.values()) or 1.0),
             _share(q, paragraph),
             _share(q, context.article),
             max(absent, default=0.0) / top_weight,
             missing_names[doc_id],
-            names_missing(q.names, window),
+            # A name the sentence leaves to its headline still counts: news names the place once.
+            names_missing(q.names, window | context.headline),
             _numbers_missing(q, context.article),
             _numbers_missing(q, window),
             len(q.pairs & pairs) / len(q.pairs) if q.pairs else 0.0,
             _share(q, context.headline),
-            _share(q, (context.frame & set(q.terms)) - said),
+            _share(q, (context.frame & asked) - said),
             float(bool(said & c.words.verbs)),
             float(has_answer_type(kind, c.sentence.text, q.text)),
             *(float(kind == k) for k in KINDS),
             float(q.role and not role_holds(q.text, c.sentence.text)),
-            len(own - set(q.terms)) / (len(own) or 1),
+            len(own - asked) / (len(own) or 1),
             math.log1p(len(c.words.order)),
             math.log1p(c.sentence.position),
             c.retrieval,
             float(c.inside),
             math.log(c.rank),
             max(candidates[j].dense for j in peers),
+            max(window_share[j] for j in peers),
             len(peers) / len(candidates),
+            reach,
             len(q.terms),
         )
-    rows[:, 1] = rows[:, 0] - rows[:, 0].max()
-    rows[:, 6] = rows[:, 5] - rows[:, 5].max()
+    for gap, value in (("dense_gap", "dense"), ("coverage_gap", "coverage")):
+        rows[:, _COLUMN[gap]] = rows[:, _COLUMN[value]] - rows[:, _COLUMN[value]].max()
     return rows
 
 
@@ -216,12 +230,15 @@ def question_features(rows: np.ndarray, logits: np.ndarray, documents: Sequence[
         column[_COLUMN["coverage_article"]],
         column[_COLUMN["missing_idf_article"]],
         column[_COLUMN["names_missing_article"]],
-        column[_COLUMN["names_missing_window"]],
+        column[_COLUMN["names_missing_context"]],
         column[_COLUMN["numbers_missing_window"]],
         column[_COLUMN["typed"]],
         column[_COLUMN["role_unlinked"]],
         column[_COLUMN["pairs"]],
         rows[:, _COLUMN["coverage_article"]].max(),
+        rows[:, _COLUMN["coverage_window"]].max(),
+        rows[:, _COLUMN["pairs"]].max(),
+        column[_COLUMN["question_reach"]],
         column[_COLUMN["question_terms"]],
         *(column[_COLUMN[f"kind_{k}"]] for k in KINDS),
     ]

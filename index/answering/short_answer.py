@@ -32,8 +32,34 @@ _NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:(?:\s+(?:of|the|de|da|von|van|del|and|
 _PLACE = re.compile(rf"\b(?:in|at|from|near|to|into|across|visited|outside)\s+(?:the\s+)?({_NAME.pattern})")
 # Capitalised only because they open the sentence.
 _OPENERS = frozenset(
-    ["The", "A", "An", "In", "On", "At", "By", "For", "From", "During", "After", "Before", "As", "It"]
-    + ["He", "She", "They", "This", "These", "His", "Her", "Their", "Its", "When", "While", "Although"]
+    [
+        "The",
+        "A",
+        "An",
+        "In",
+        "On",
+        "At",
+        "By",
+        "For",
+        "From",
+        "During",
+        "After",
+        "Before",
+        "As",
+        "It",
+        "He",
+        "She",
+        "They",
+        "This",
+        "These",
+        "His",
+        "Her",
+        "Their",
+        "Its",
+        "When",
+        "While",
+        "Although",
+    ]
 )
 
 
