@@ -18,11 +18,15 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
+# Raise after changing how a feature is computed (its name unchanged), so cached tables are rebuilt.
+REVISION = 2
+
+
 def feature_version() -> str:
-    """Names the cached tables by the feature list; delete the cache after changing how one is computed."""
+    """Names the cached tables by the feature list and REVISION."""
     from index.answering.features import QUESTION_FEATURES, SENTENCE_FEATURES
 
-    names = ",".join(SENTENCE_FEATURES + QUESTION_FEATURES)
+    names = ",".join((str(REVISION), *SENTENCE_FEATURES, *QUESTION_FEATURES))
     return hashlib.sha256(names.encode()).hexdigest()[:10]
 
 

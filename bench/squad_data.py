@@ -35,6 +35,10 @@ OFFTOPIC_POOL = 20  # articles never indexed, whose questions are off-topic for 
 SMALL_ARTICLES = 4
 SMALL_TRAIN_ARCHIVES = 10
 SMALL_VALIDATION_ARCHIVES = 4  # made of the first validation archive's articles
+# And news-sized ones: 3 articles cut to their first 6 paragraphs, about as large as the seeds.
+TINY_ARTICLES, TINY_PARAGRAPHS = 3, 6
+TINY_TRAIN_ARCHIVES = 20
+TINY_VALIDATION_ARCHIVES = 6  # made of the second validation archive's articles
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class Plan:
     offtopic: list[str]
     small_train: list[list[str]]
     small_validation: list[list[str]]
+    tiny_train: list[list[str]]
+    tiny_validation: list[list[str]]
 
 
 def read_squad(path: Path = SQUAD) -> dict[str, dict]:  # type: ignore[type-arg]
@@ -70,7 +76,21 @@ def plan(titles: list[str], train_archives: int) -> Plan:
     if any(len(t) < small for t in small_train):
         raise SystemExit(f"only {len(order)} articles: too many training archives")
     small_validation = [validation[0][i * small : (i + 1) * small] for i in range(SMALL_VALIDATION_ARCHIVES)]
-    return Plan(train, validation, offtopic, small_train, small_validation)
+    at += SMALL_TRAIN_ARCHIVES * small
+    tiny = TINY_ARTICLES
+    tiny_train = [order[at + i * tiny : at + (i + 1) * tiny] for i in range(TINY_TRAIN_ARCHIVES)]
+    if any(len(t) < tiny for t in tiny_train):
+        raise SystemExit(f"only {len(order)} articles: too many training archives")
+    tiny_validation = [validation[1][i * tiny : (i + 1) * tiny] for i in range(TINY_VALIDATION_ARCHIVES)]
+    return Plan(train, validation, offtopic, small_train, small_validation, tiny_train, tiny_validation)
+
+
+def cut(squad: dict, titles: list[str]) -> dict:  # type: ignore[type-arg]
+    """The articles cut to their first TINY_PARAGRAPHS paragraphs (news length)."""
+    return {
+        **squad,
+        **{t: {**squad[t], "paragraphs": squad[t]["paragraphs"][:TINY_PARAGRAPHS]} for t in titles},
+    }
 
 
 def display_title(title: str) -> str:

@@ -42,6 +42,7 @@ OPERATING_REFUSAL = 0.035
 TRAIN_LIMITS = {"answerable": 4000, "near": 1500, "rewritten": 1200, "offtopic": 800}
 VALIDATION_LIMITS = {"answerable": 2500, "near": 2000, "rewritten": 1000, "offtopic": 1000}
 SMALL_LIMITS = {"answerable": 500, "near": 150, "rewritten": 150, "offtopic": 150}
+TINY_LIMITS = {"answerable": 150, "near": 40, "rewritten": 50, "offtopic": 60}
 MAX_CHARS = 600  # an answer is at most 2 sentences and this many characters
 
 
@@ -56,15 +57,20 @@ def prepare(cache: Path, squad_path: Path, train_archives: int) -> tuple[list[Ta
         ("valsmall", plan.small_validation, "validation", SMALL_LIMITS),
         ("train", plan.train, "train", TRAIN_LIMITS),
         ("trainsmall", plan.small_train, "train", SMALL_LIMITS),
+        ("valtiny", plan.tiny_validation, "validation", TINY_LIMITS),
+        ("traintiny", plan.tiny_train, "train", TINY_LIMITS),
     ]
     for prefix, archives, split, limits in groups:
+        tiny = prefix.endswith("tiny")
         for i, titles in enumerate(archives):
             name = f"{prefix}{i}"
+            pool = archives[(i + 1) % len(archives)]
+            articles = squad_data.cut(squad, titles + pool) if tiny else squad
             directory = cache / "archives" / name
             started = time.perf_counter()
-            squad_data.build_archive(directory, name, titles, squad, cache / "models")
-            offtopic = plan.offtopic if split == "validation" else archives[(i + 1) % len(archives)]
-            questions = squad_data.questions_for(name, titles, squad, offtopic, limits)
+            squad_data.build_archive(directory, name, titles, articles, cache / "models")
+            offtopic = plan.offtopic if split == "validation" else pool
+            questions = squad_data.questions_for(name, titles, articles, offtopic, limits)
             squad_data.write_jsonl(cache / "questions" / f"{name}.jsonl", questions)
             table = cached_table(cache / "tables" / f"{name}-{version}.npz", directory, questions)
             tables[split].append(table)
@@ -83,7 +89,7 @@ def answerable(table: Table) -> Table:
 # What an answer would be
 
 
-def chosen(table: Table, scores: np.ndarray, ratio: float) -> list[list[int]]:
+def chosen(table: Table, scores: np.ndarray, ratio: float, bonus: float = 1.0) -> list[list[int]]:
     """Per question, the candidate rows the answer would quote (index/answering/extractive.select)."""
     picks = []
     for i in range(len(table)):
@@ -93,16 +99,19 @@ def chosen(table: Table, scores: np.ndarray, ratio: float) -> list[list[int]]:
             continue
         local = np.argsort(-scores[part], kind="stable") + part.start
         best = int(local[0])
-        pick, probability = [best], 1 / (1 + np.exp(-scores[local]))
-        for j, other in enumerate(local[1:], 1):
-            if probability[j] < ratio * probability[0]:
-                break
-            if table.document[other] != table.document[best]:
-                continue
-            if table.length[best] + table.length[other] + 1 <= MAX_CHARS:
-                pick.append(int(other))
-                break
-        picks.append(pick)
+        probability = 1 / (1 + np.exp(-scores[local]))
+        options = [
+            (
+                probability[j]
+                * (bonus if abs(int(table.position[o]) - int(table.position[best])) == 1 else 1.0),
+                -j,
+            )
+            for j, o in enumerate(local[1:], 1)
+            if probability[j] >= ratio * probability[0]
+            and table.document[o] == table.document[best]
+            and table.length[best] + table.length[o] + 1 <= MAX_CHARS
+        ]
+        picks.append([best] + ([int(local[-max(options)[1]])] if options else []))
     return picks
 
 
@@ -201,6 +210,14 @@ def main() -> None:
     # The most selective ratio within half a point of the best: a second sentence that rarely holds
     # the answer is noise to a reader.
     ratio = max(r for r, v in ratios.items() if v >= max(ratios.values()) - 0.005)
+    ok_scores = logits(sentence_model, validation_ok.rows)
+    bonuses = {
+        b: float(outcomes(validation_ok, chosen(validation_ok, ok_scores, ratio, b))[0].mean())
+        for b in (1.0, 1.5, 2.0, 3.0)
+    }
+    print(f"   neighbour bonus at ratio {ratio}: " + "  ".join(f"{b}: {v:.3f}" for b, v in bonuses.items()))
+    # The largest within 0.2 points of the best: neighbours read as one passage.
+    bonus = max(b for b, v in bonuses.items() if v >= max(bonuses.values()) - 0.002)
 
     # Out-of-fold sentence scores for training the confidence model: by archive, two folds.
     folds = [[t for j, t in enumerate(train_tables) if j % 2 == f] for f in (0, 1)]
@@ -211,9 +228,9 @@ def main() -> None:
     confidence_train = concat([t for t, _ in oof])
     train_scores = np.concatenate([s for _, s in oof])
     x_train = question_rows(confidence_train, train_scores)
-    y_train = outcomes(confidence_train, chosen(confidence_train, train_scores, ratio))[0]
+    y_train = outcomes(confidence_train, chosen(confidence_train, train_scores, ratio, bonus))[0]
     x_val = question_rows(validation, val_scores)
-    hit, right = outcomes(validation, chosen(validation, val_scores, ratio))
+    hit, right = outcomes(validation, chosen(validation, val_scores, ratio, bonus))
 
     print(
         "\n2. Confidence model, validation: at the operating point (answerable refused <= "
@@ -251,9 +268,10 @@ def main() -> None:
 
     weights = {
         "format": "dossier-answerer/1",
-        "version": f"squad-{args.train_archives}x{squad_data.ARCHIVE_ARTICLES}-seed{SEED}-{feature_version()}",
+        "version": f"squad-{len(train_tables)}-archives-seed{SEED}-{feature_version()}",
         "min_confidence": round(threshold, 4),
         "second_ratio": ratio,
+        "neighbour_bonus": bonus,
         "sentence": export(sentence_model, SENTENCE_FEATURES),
         "confidence": export(confidence_model, QUESTION_FEATURES),
     }

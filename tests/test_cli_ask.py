@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from bot.cli.render import render_text
+from index.answering.models import Answer, AnswerSentence
 from tests.support.archive import run_dossier
 
 JSON_KEYS = {"question", "answer", "refused", "citations", "related", "latency_ms", "short_answer"}
@@ -81,3 +83,10 @@ def test_chat_understands_follow_ups_and_lists_sources(seeded_env: dict[str, str
     assert (
         "Kazakhstan and Russia Sign Economic Cooperation Program For 2021-2025 (2021-04-30)" in result.stdout
     )
+
+
+def test_terminal_answer_shows_the_direct_answer_in_bold() -> None:
+    answer = Answer(
+        "q", (AnswerSentence("The office opened in February 2018.", (1,)),), (), False, short_answer="2018"
+    )
+    assert render_text(answer).startswith("The office opened in February \x1b[1m2018\x1b[0m [1].")

@@ -112,16 +112,29 @@ def read_question(question: str, query: str, weight: Callable[[str], float]) -> 
     telling = question_terms(query)
     ordered = [t for t in stems(query) if t in telling]
     terms = tuple(dict.fromkeys(ordered))
+    rarest = _rarest_seen(weight)
     return Question(
         text=question,
         terms=terms,
-        weights={t: weight(t) for t in terms},
+        weights={t: min(weight(t), rarest) for t in terms},
         pairs=frozenset(itertools.pairwise(ordered)),
         names=question_names(query),
         numbers=frozenset(t for t in terms if _DIGITS.match(t)),
         kind=expected_type(question),
         role=is_role_question(question),
     )
+
+
+def _rarest_seen(weight: Callable[[str], float]) -> float:
+    """The idf of a word in one passage of the archive: words it never uses weigh no more than that.
+
+    BM25's idf gives unseen words the most weight, and in a small archive far more than any word it
+    has (a 15-passage archive: 3.5 against 2.4), so a question's paraphrase ("What period does the
+    program cover?") would count as missing most of the question.
+    """
+    unseen = weight("\x00")  # log(1 + (N + 0.5) / 0.5) for an archive of N passages
+    passages = (math.exp(unseen) - 1) * 0.5 - 0.5
+    return math.log(1 + max(passages - 0.5, 0.5) / 1.5)
 
 
 def _share(q: Question, said: frozenset[str] | set[str]) -> float:

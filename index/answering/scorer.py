@@ -73,7 +73,8 @@ class Scorer:
     sentence: Model
     confidence: Model
     min_confidence: float  # the fitted operating point; DOSSIER_MIN_CONFIDENCE overrides it
-    second_ratio: float  # a neighbour joins the answer when its probability is this share of the best's
+    second_ratio: float  # a second sentence joins the answer when its probability is this share of the best's
+    neighbour_bonus: float  # and the best one's neighbours count this many times their probability
     version: str
 
     def sentence_logits(self, rows: np.ndarray) -> np.ndarray:
@@ -108,6 +109,7 @@ def load_scorer(path: Path = WEIGHTS) -> Scorer:
             confidence=_model(data["confidence"], QUESTION_FEATURES, "confidence"),
             min_confidence=float(data["min_confidence"]),
             second_ratio=float(data["second_ratio"]),
+            neighbour_bonus=float(data["neighbour_bonus"]),
             version=str(data["version"]),
         )
     except (KeyError, TypeError, ValueError) as error:

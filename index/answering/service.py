@@ -117,10 +117,11 @@ class AnsweringService:
             written = self._llm_answer(question, judged.reading.hits)
             if written is not None:
                 return written if not written.refused else self._refuse(question, judged)
-        picked = extractive.select(_probabilities(judged.ranked), self._scorer.second_ratio)
+        scorer = self._scorer
+        picked = extractive.select(_probabilities(judged.ranked), scorer.second_ratio, scorer.neighbour_bonus)
         answer = self._compose(question, extractive.with_context(picked, self.reader.sentences))
         short = short_answer(judged.reading.question, best.sentence.text)
-        return replace(answer, short_answer=short, confidence=round(judged.confidence, 4))
+        return replace(answer, short_answer=short, confidence=round(float(judged.confidence), 4))
 
     def _llm_answer(self, question: str, hits: list[Hit]) -> Answer | None:
         """The model's answer from the retrieved passages, or None to answer extractively."""
@@ -211,7 +212,7 @@ class AnsweringService:
             (),
             refused=True,
             related=tuple(Related(d.doc_id, d.title, d.url, d.published) for d in _unique(related)[:3]),
-            confidence=round(judged.confidence, 4),
+            confidence=round(float(judged.confidence), 4),
         )
 
 
