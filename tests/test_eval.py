@@ -23,13 +23,13 @@ def test_answers_citations_and_refusals_meet_their_floors(seed_archive: Archive)
     metrics = report.metrics()
     # Every unanswerable question is refused: a confident wrong answer is the failure that matters.
     assert metrics["refusal_recall"] == 1.0, report.failures
-    # The learned scorer (trained on SQuAD archives, never on these questions) misses 3 of the 54
-    # answerable ones that the hand-fitted rules it replaced got right: it refuses two paraphrases
-    # ("Which chemical will be produced under the new roadmap?", "What period does the economic
-    # cooperation program cover?") and answers "What did the leaders discuss at the first meeting of
-    # the Eurasian Intergovernmental Council?" with the scene-setting sentence (README, "Measured").
-    assert metrics["answer_hit_rate"] >= 0.94, report.failures
-    assert metrics["refusal_precision"] >= 0.9, report.failures
+    # The learned scorer (trained on SQuAD archives, never on these questions) misses 2 of the 54
+    # answerable ones that the hand-fitted rules it replaced got right: it refuses a paraphrase
+    # ("Which chemical will be produced under the new roadmap?") and answers "What did the leaders
+    # discuss at the first meeting of the Eurasian Intergovernmental Council?" with the sentence that
+    # repeats the question (README, "Measured").
+    assert metrics["answer_hit_rate"] >= 0.96, report.failures
+    assert metrics["refusal_precision"] >= 0.94, report.failures
     # Nearly every cited passage holds the answer (the one wrong answer above is the exception).
     assert metrics["citation_precision"] >= 0.98, report.failures
     assert metrics["recall@5"] >= 0.95 and metrics["mrr"] >= 0.9
