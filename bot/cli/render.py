@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 ANSWER = "bold"
+SHORT_ANSWER = "bold underline"  # the phrase that answers (a name, date, number) inside the answer
 REFUSAL = "italic"
 QUIET = "dim"  # sources, links, ids: there when wanted, not competing with the answer
 TITLE = "bold"
@@ -83,6 +84,7 @@ def answer_json(answer: Answer) -> dict[str, object]:
         ],
         "related": [{"doc_id": r.doc_id, "title": r.title} for r in answer.related],
         "latency_ms": answer.latency_ms,
+        "short_answer": answer.short_answer,
     }
 
 
@@ -95,13 +97,16 @@ def error_json(question: str, error: str) -> dict[str, object]:
         "citations": [],
         "related": [],
         "latency_ms": 0.0,
+        "short_answer": None,
         "error": error,
     }
 
 
 def render_text(answer: Answer) -> Text:
-    """The answer for people: cited sentences, then each source once."""
-    lines: list[Text | str] = [Text(answer.text, style=REFUSAL if answer.refused else ANSWER)]
+    """The answer for people: cited sentences (the direct answer marked in them), then each source once."""
+    lines: list[Text | str] = [
+        mark_short_answer(Text(answer.text, style=REFUSAL if answer.refused else ANSWER), answer.short_answer)
+    ]
     if answer.citations:
         lines.append("")
         lines.append(Text("Sources:", style=QUIET))
@@ -166,6 +171,14 @@ def _ranks(hit: Hit) -> str:
         if name in hit.ranks
     ]
     return "ranked " + " and ".join(found) if found else ""
+
+
+def mark_short_answer(text: Text, short: str | None) -> Text:
+    """The direct answer marked where it first appears: bold like the answer around it, and underlined."""
+    at = text.plain.find(short) if short else -1
+    if short and at >= 0:
+        text.stylize(SHORT_ANSWER, at, at + len(short))
+    return text
 
 
 def document_json(d: DocumentInfo) -> dict[str, object]:
