@@ -61,6 +61,15 @@ class Settings(BaseSettings):
     log_level: str = Field("WARNING", description="Logging level: DEBUG, INFO, WARNING or ERROR.")
 
     # Answering
+    min_confidence: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Answer only when the scorer's probability that the best sentence answers reaches this "
+            "(0-1; higher refuses more); unset = the operating point fitted with the weights."
+        ),
+    )
     llm_base_url: str | None = Field(
         None, description="OpenAI-compatible server (…/v1) that writes answers; unset = extractive answers."
     )

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from index import manifest
+from index import manifest, progress
 from index.config import IndexSettings
 from index.derived import Derived
 from index.embedding import Embedder, load_document_embedder, load_query_embedder
@@ -231,7 +231,7 @@ class Archive:
         if not pending and not replace_all:
             return results
         vectors = embed(pending, self.document_embedder)
-        with self._guard():
+        with self._guard(), progress.task("Writing the index"):
             results += self._commit(pending, vectors, replace_all)
         return results
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Protocol
 
 import numpy as np
 
+from index import progress
 from index.errors import DamagedExport
 from index.model_files import (
     canonical_model_name,
@@ -25,13 +25,14 @@ from index.model_files import (
     export_dir,
     export_int8,
     export_onnx,
+    require_export_libraries,
     resolve_model_location,
 )
+from index.quiet import third_party_quiet
 from index.text import encodable
 
 logger = logging.getLogger(__name__)
 
-PROGRESS_THRESHOLD = 256  # show a progress bar only when a run is long enough to need one
 # Length-sorted batches of 8 to 32 sentences ran the int8 model fastest; 64 to 256 took 15-25% more
 # CPU time, likely as their feed-forward activations outgrow the 1 MiB L2 cache of a core.
 DOCUMENT_BATCH = 16
@@ -78,29 +79,37 @@ class SentenceTransformerEmbedder:
     def _encode(self, texts: Sequence[str], encode) -> np.ndarray:  # type: ignore[no-untyped-def]
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = encode(
-            list(texts),
-            batch_size=self._batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=len(texts) >= PROGRESS_THRESHOLD and logger.isEnabledFor(logging.INFO),
-        )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        step = self._batch_size * 4  # encode sorts by length within each call: keep the calls large
+        parts = []
+        with progress.task("Embedding sentences", total=len(texts)) as advance:
+            for at in range(0, len(texts), step):
+                part = list(texts[at : at + step])
+                parts.append(
+                    encode(
+                        part,
+                        batch_size=self._batch_size,
+                        normalize_embeddings=True,
+                        convert_to_numpy=True,
+                        show_progress_bar=False,
+                    )
+                )
+                advance(len(part))
+        return np.ascontiguousarray(np.concatenate(parts), dtype=np.float32)
 
 
 def _load_sentence_transformer(model: str, data_dir: Path, backend: str):  # type: ignore[no-untyped-def]
     location = resolve_model_location(model)
+    require_export_libraries(model)  # a clear error where only the ONNX path is installed (Docker)
     from sentence_transformers import SentenceTransformer
 
-    if backend != "onnx":
+    exported = export_onnx(model, data_dir) if backend == "onnx" else None
+    with third_party_quiet():
+        if exported is not None:
+            # The export folder also holds the int8 copy, which is for documents only.
+            return SentenceTransformer(
+                str(exported), device="cpu", backend="onnx", model_kwargs={"file_name": "onnx/model.onnx"}
+            )
         return SentenceTransformer(location, device="cpu", backend="torch")
-    exported = export_onnx(model, data_dir)
-    if exported is not None:
-        # The export folder also holds the int8 copy, which is for documents only.
-        return SentenceTransformer(
-            str(exported), device="cpu", backend="onnx", model_kwargs={"file_name": "onnx/model.onnx"}
-        )
-    return SentenceTransformer(location, device="cpu", backend="torch")
 
 
 class OnnxEmbedder:
@@ -178,18 +187,15 @@ class OnnxEmbedder:
         # Sorted by length, a batch pads each text only up to texts of nearly its own length.
         order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
         batches = [order[at : at + DOCUMENT_BATCH] for at in range(0, len(order), DOCUMENT_BATCH)]
-        from tqdm import tqdm  # here: a one-shot `dossier ask` never needs it
-
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        quiet = len(texts) < PROGRESS_THRESHOLD or not sys.stderr.isatty()
         with (
             ThreadPoolExecutor(self._workers) as pool,  # onnxruntime releases the GIL while it runs
-            tqdm(total=len(texts), desc="embedding", unit=" sentences", disable=quiet, leave=False) as bar,
+            progress.task("Embedding sentences", total=len(texts)) as advance,
         ):
             done = pool.map(lambda rows: self._run([encodings[i] for i in rows]), batches)
             for rows, batch_vectors in zip(batches, done, strict=True):
                 vectors[rows] = batch_vectors
-                bar.update(len(rows))
+                advance(len(rows))
         return vectors
 
     def _run(self, encodings: list) -> np.ndarray:  # type: ignore[type-arg]

@@ -42,3 +42,7 @@ class DamagedExport(CorruptIndex):
 
 class DocumentNotFound(DossierError):
     """No document has the given id."""
+
+
+class ModelNotExported(DossierError):
+    """The model's ONNX export is missing and the libraries that make it are not installed."""

@@ -57,6 +57,16 @@ def test_article_text_is_escaped_and_links_only_to_web_addresses() -> None:
     assert rows[0][0].callback_data == "q:0123456789abcdef:7"
 
 
+def test_direct_answer_is_bold_and_escaped() -> None:
+    sentence = AnswerSentence("The deal between AT&T and <Acme> closed in 1999 at AT&T's offices.", (1,))
+    answer = Answer("q", (sentence,), (citation(1),), refused=False, short_answer="AT&T")
+    [html] = answer_messages(answer)
+    assert html.startswith("The deal between <b>AT&amp;T</b> and &lt;Acme&gt;")
+    parsed = parse_html(html)
+    bold = next(e for e in parsed.entities if e["type"] == "bold")
+    assert parsed.text[bold["offset"] : bold["offset"] + bold["length"]] == "AT&T"
+
+
 def test_refusal_offers_related_articles_and_sources() -> None:
     refusal = Answer(
         "q", (), (), refused=True, related=(Related("0123456789abcdef", "Near <it>", None, None),)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -48,9 +49,18 @@ def bot(
         webhook_port=hook_url.split(":")[2].split("/")[0],
         webhook_secret=SECRET,
     )
-    process = BotProcess(env, home / "bot.log").start(lambda: telegram.webhook is not None)
+    port = int(hook_url.split(":")[2].split("/")[0])
+    # Registered and listening: PTB may register the webhook before its server accepts connections.
+    process = BotProcess(env, home / "bot.log").start(
+        lambda: telegram.webhook is not None and listening(port)
+    )
     yield process
     assert process.stop() == 0, process.log[-3000:]
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def post(url: str, update: dict[str, Any], secret: str | None) -> int:

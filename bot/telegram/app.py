@@ -113,11 +113,9 @@ async def _post_init(application: DossierApplication) -> None:
     )
     await follow_lease(services)  # the leader's courier starts now; the lead job keeps it going
     summary = await services.summary()
+    mode = "webhook" if services.core.settings.webhook_url else "long polling"
     logger.info(
-        "@%s is up: %d articles, %d example questions",
-        application.bot.username,
-        summary.articles,
-        len(summary.examples),
+        "@%s is up (%s): %d articles in the archive", application.bot.username, mode, summary.articles
     )
 
 

@@ -143,6 +143,17 @@ def _sentence_blocks(answer: Answer) -> list[Block]:
     for sentence in answer.sentences:
         cut = replace(sentence, text=shorten(sentence.text, SENTENCE_LIMIT))
         blocks += text_blocks(replace(answer, sentences=(cut,)).text, " ")
+    return bold_short_answer(blocks, answer.short_answer)
+
+
+def bold_short_answer(blocks: list[Block], short: str | None) -> list[Block]:
+    """The direct answer in bold where it first appears whole inside one block (never inside an entity)."""
+    marked = escape(short or "")
+    for i, block in enumerate(blocks if marked else []):
+        at = block.html.find(marked)
+        if at >= 0 and block.html.rfind("&", 0, at) <= block.html.rfind(";", 0, at):
+            bold = f"{block.html[:at]}<b>{marked}</b>{block.html[at + len(marked) :]}"
+            return [*blocks[:i], replace(block, html=bold), *blocks[i + 1 :]]
     return blocks
 
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import version
 from bot.telegram import callbacks
 from bot.telegram.examples import ArchiveSummary
 from bot.telegram.rendering import MESSAGE_LIMIT, article_line, escape, human_date, utf16_len
@@ -111,6 +112,8 @@ def about(summary: ArchiveSummary, updated: str | None) -> str:
     lines += [
         "",
         "I keep your last few questions for half an hour so that follow-ups make sense, and nothing else.",
+        "",
+        f"Dossier {escape(version())}, MIT licence.",
     ]
     return "\n".join(lines)
 
