@@ -29,7 +29,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from answer_bench import machine  # noqa: E402  (bench/ is the script's own folder)
 
-from bot.subscriptions.store import SubscriptionStore  # noqa: E402
+from bot.state.subscriptions import open_subscription_store  # noqa: E402
 from tests.fake_telegram import FakeBotApi  # noqa: E402
 
 ARTICLE = """Kazakhstan opens its first grain terminal on the Caspian coast
@@ -84,7 +84,7 @@ def run(subscribers: int, seed_dir: Path) -> dict[str, float]:
     data_dir = work / "data"
     shutil.copytree(seed_dir, data_dir, symlinks=True)
     chats = list(range(1_000_000, 1_000_000 + subscribers))
-    store = SubscriptionStore(data_dir / "bot.sqlite3")
+    store = open_subscription_store(data_dir / "bot.sqlite3")
     for chat in chats:
         store.subscribe(chat)
     with FakeBotApi(enforce_limits=True) as telegram:

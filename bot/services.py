@@ -16,8 +16,8 @@ from bot.settings import Settings
 # The core is imported where it is used: `dossier feeds` needs none of it, `dossier ask` no FAISS
 # until it searches (cold start is measured by bench/answer_bench.py).
 if TYPE_CHECKING:
+    from bot.state.subscriptions import SubscriptionStore
     from bot.subscriptions.service import SubscriptionService
-    from bot.subscriptions.store import SubscriptionStore
     from index.answering.llm import LlmWriter
     from index.answering.service import AnsweringService
     from index.archive import Archive
@@ -69,10 +69,10 @@ def open_answering(settings: Settings) -> AnsweringService:
 
 
 def subscription_store(settings: Settings) -> SubscriptionStore:
-    """The bot's own database: subscriptions, the outbox, feeds."""
-    from bot.subscriptions.store import SubscriptionStore
+    """The bot's own database (subscriptions, the outbox, feeds), migrated to the newest schema."""
+    from bot.state.subscriptions import open_subscription_store
 
-    return SubscriptionStore(settings.paths.bot_db)
+    return open_subscription_store(settings.database_url or settings.paths.bot_db)
 
 
 def open_bot_services(settings: Settings) -> Services:

@@ -96,6 +96,25 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(20, ge=1, description="Questions one user may ask per minute.")
     max_question_chars: int = Field(1000, ge=10, description="Longest question accepted, in characters.")
 
+    # Shared state
+    database_url: str | None = Field(
+        None,
+        description=(
+            "PostgreSQL URL (postgresql://user:password@host/db) for the bot's state, shared by several "
+            "replicas; unset = the SQLite file bot.sqlite3 in the data directory (one machine)."
+        ),
+    )
+
+    paid_broadcast_rate: float = Field(
+        0,
+        ge=0,
+        le=1000,
+        description=(
+            "Messages per second for notices sent as paid broadcasts (allow_paid_broadcast: up to 1000/s, "
+            "each message over the free rate costs Telegram Stars); 0 = off, notices share the free rate."
+        ),
+    )
+
     # Subscriptions
     channel_id: str | None = Field(
         None, description="Channel (@name or id) that every new article is posted to."

@@ -73,3 +73,27 @@ def cli_env(tmp_path: Path, seed_data_dir: Path) -> dict[str, str]:
     (data_dir / "models").symlink_to(seed_data_dir / "models")
     env.update(DOSSIER_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1")
     return env
+
+
+@pytest.fixture(scope="session")
+def postgres_base_url() -> Iterator[str]:
+    """A PostgreSQL server for this run (or DOSSIER_TEST_DATABASE_URL's server, without a database)."""
+    external = os.environ.get("DOSSIER_TEST_DATABASE_URL")
+    if external:
+        yield external.rsplit("/", 1)[0]
+        return
+    from tests.support.postgres import PostgresServer
+
+    server = PostgresServer().start()
+    yield server.base_url
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The bot's database on each backend: a SQLite file, and a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    from tests.support.postgres import create_database
+
+    return create_database(request.getfixturevalue("postgres_base_url"))

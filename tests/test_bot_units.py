@@ -8,8 +8,6 @@ import pytest
 
 from bot.telegram import callbacks
 from bot.telegram.examples import capitalised_runs
-from bot.telegram.memory import TurnMemory
-from bot.telegram.ratelimit import QuestionLimiter, Verdict
 from bot.telegram.rendering import (
     MESSAGE_LIMIT,
     answer_keyboard,
@@ -20,7 +18,7 @@ from bot.telegram.rendering import (
     text_blocks,
     utf16_len,
 )
-from index.answering.models import Answer, AnswerSentence, Citation, Related, Turn
+from index.answering.models import Answer, AnswerSentence, Citation, Related
 from tests.fake_telegram import parse_html
 
 
@@ -108,29 +106,6 @@ def test_context_shows_the_cited_sentence_in_bold_inside_a_quote() -> None:
     bold = next(e for e in parsed.entities if e["type"] == "bold")
     assert parsed.text[bold["offset"] : bold["offset"] + bold["length"]] == "Cited & sure."
     assert any(e["type"] == "blockquote" for e in parsed.entities)
-
-
-def test_memory_keeps_the_last_turns_of_each_chat_and_forgets_old_ones() -> None:
-    clock = Clock()
-    memory = TurnMemory(max_turns=2, ttl_seconds=60, max_chats=2, clock=clock)
-    for i in range(3):
-        memory.remember(1, Turn(f"q{i}", "a"))
-    assert [t.question for t in memory.history(1)] == ["q1", "q2"]
-    clock.now += 61
-    assert memory.history(1) == ()
-    for chat in (1, 2, 3):
-        memory.remember(chat, Turn("q", "a"))
-    assert len(memory) == 2 and memory.history(1) == ()  # the least recently used chat went first
-
-
-def test_limiter_allows_the_budget_then_tells_once_then_recovers() -> None:
-    clock = Clock()
-    limiter = QuestionLimiter(3, clock=clock)
-    assert [limiter.check(7) for _ in range(5)] == [Verdict.ALLOWED] * 3 + [Verdict.LIMITED, Verdict.IGNORED]
-    assert limiter.check(8) is Verdict.ALLOWED  # other users are not affected
-    assert 1 <= limiter.retry_in(7) <= 60
-    clock.now += 60.5
-    assert limiter.check(7) is Verdict.ALLOWED
 
 
 @pytest.mark.parametrize("data", ["q:xyz:1", "q:0123456789abcdef:-1", "p:1", "q:0123456789abcdef:1:2", ""])

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.subscriptions.store import SubscriptionStore
+from bot.state.subscriptions import open_subscription_store
 from index.archive import Archive
 from index.config import DB_NAME, IndexSettings
 from index.errors import CorruptIndex, DamagedExport, DossierError, IndexBusy
@@ -169,7 +169,7 @@ def test_a_damaged_bot_database_is_named_with_what_to_do(tmp_path: Path, cli_env
     assert listed.returncode == 1 and "unexpected error" not in listed.stderr
     assert f"the bot's database {path} is damaged" in listed.stderr and f"mv {path}" in listed.stderr
     with pytest.raises(DossierError, match="damaged"):
-        SubscriptionStore(path)
+        open_subscription_store(path)
 
 
 def test_damage_found_while_the_bot_runs_is_a_dossier_error_too(built: Path) -> None:

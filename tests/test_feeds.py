@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.state.subscriptions import SubscriptionStore, open_subscription_store
 from bot.subscriptions.announcer import Announcer
 from bot.subscriptions.feeds import FeedPoller
-from bot.subscriptions.store import SubscriptionStore
 from index.archive import Archive
 from index.config import IndexSettings
 from index.fetch import FetchPolicy
@@ -30,10 +30,12 @@ def site() -> Iterator[NewsSite]:
 
 
 @pytest.fixture
-def setup(tmp_path: Path, fake_embedder: FakeEmbedder) -> tuple[Archive, SubscriptionStore]:
+def setup(
+    tmp_path: Path, fake_embedder: FakeEmbedder, database_url: str
+) -> tuple[Archive, SubscriptionStore]:
     archive = Archive.for_build(IndexSettings(data_dir=tmp_path / "data", model=MODEL), fake_embedder)
     archive.add(seed_articles(), replace_all=True)
-    return archive, SubscriptionStore(tmp_path / "bot.sqlite3")
+    return archive, open_subscription_store(database_url)
 
 
 def test_new_feed_entries_are_indexed_and_announced_once(site: NewsSite, setup) -> None:  # type: ignore[no-untyped-def]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bot.state.subscriptions import ALL_TOPICS, SubscriptionStore, open_subscription_store
 from bot.subscriptions.announcer import Announcer, article_key
 from bot.subscriptions.notices import summarise
-from bot.subscriptions.store import ALL_TOPICS, SubscriptionStore
 from index.archive import Archive
 from index.config import IndexSettings
 from index.models import Article
@@ -18,8 +19,11 @@ MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> SubscriptionStore:
-    return SubscriptionStore(tmp_path / "bot.sqlite3")
+def store(database_url: str) -> Iterator[SubscriptionStore]:
+    """The store on each backend: a SQLite file and a PostgreSQL database."""
+    store = open_subscription_store(database_url)
+    yield store
+    store.close()
 
 
 @pytest.fixture
@@ -37,11 +41,11 @@ def water(version: str = "14") -> Article:
     )
 
 
-def test_subscriptions_survive_reopening(tmp_path: Path, store: SubscriptionStore) -> None:
+def test_subscriptions_survive_reopening(database_url: str, store: SubscriptionStore) -> None:
     assert store.subscribe(1) and not store.subscribe(1)
     store.subscribe(1, "  Space   Programme ")
     store.close()
-    again = SubscriptionStore(tmp_path / "bot.sqlite3")
+    again = open_subscription_store(database_url)
     assert again.topics(1) == [ALL_TOPICS, "space programme"]
     assert again.unsubscribe(1, "space programme") == 1 and again.topics(1) == [ALL_TOPICS]
     assert again.unsubscribe(1) == 1 and again.topics(1) == []
@@ -90,7 +94,7 @@ def test_outbox_resumes_pending_items_and_forgets_gone_chats(
 
 
 def test_topic_subscriptions_match_by_meaning_and_words(seed_archive: Archive, tmp_path: Path) -> None:
-    store = SubscriptionStore(tmp_path / "bot.sqlite3")
+    store = open_subscription_store(tmp_path / "bot.sqlite3")
     store.subscribe(10, "customs")
     store.subscribe(11, "space programme")
     store.subscribe(12, "football")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.subscriptions.store import ALL_TOPICS, SubscriptionStore
+from bot.state.subscriptions import ALL_TOPICS, SubscriptionStore
 from bot.subscriptions.topics import matches
 from index.archive import Archive
 from index.models import DocumentInfo

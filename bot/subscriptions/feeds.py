@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from bot.subscriptions.store import Feed, SubscriptionStore
+from bot.state.feeds import Feed
+from bot.state.subscriptions import SubscriptionStore
 from index.fetch import FetchError, FetchPolicy, fetch
 from index.models import AddResult, Article
 from index.parsing.loader import fetch_url

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.state.subscriptions import SubscriptionStore
 from bot.subscriptions.announcer import Announcement, Announcer
 from bot.subscriptions.feeds import FeedPoller, PollResult
 from bot.subscriptions.notices import Notice, summarise
-from bot.subscriptions.store import SubscriptionStore
 from index.archive import Archive
 from index.errors import DossierError
 from index.fetch_policy import FetchPolicy

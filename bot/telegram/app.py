@@ -15,10 +15,12 @@ from telegram.request import BaseRequest
 
 from bot.services import Services
 from bot.settings import Settings
+from bot.state.replicas import SendPace
 from bot.telegram import browsing, conversation, errors, inline, jobs, subscribe
 from bot.telegram.context import SERVICES, BotServices, DossierContext
 from bot.telegram.courier import Courier
-from bot.telegram.flood import ChatRateLimiter
+from bot.telegram.flood import ChatRateLimiter, SharedPaces
+from bot.telegram.leader import follow_lease
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +65,13 @@ def build_application(
         .defaults(DEFAULTS)
         .context_types(ContextTypes(context=DossierContext))
         .concurrent_updates(CONCURRENT_UPDATES)
-        .rate_limiter(ChatRateLimiter(overall_max_rate=send_rate, max_retries=RETRIES_AFTER_FLOOD))
+        .rate_limiter(
+            ChatRateLimiter(
+                overall_max_rate=send_rate,
+                max_retries=RETRIES_AFTER_FLOOD,
+                shared=shared_paces(settings, services, send_rate),
+            )
+        )
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
@@ -81,13 +89,29 @@ def build_application(
     return application
 
 
+def shared_paces(settings: Settings, services: Services, send_rate: float) -> SharedPaces | None:
+    """With PostgreSQL (several replicas), the send rates are kept in the database they share."""
+    if not settings.database_url or services.subscriptions is None:
+        return None
+    database = services.subscriptions.store.database
+    return SharedPaces(
+        SendPace(database, send_rate), SendPace(database, settings.paid_broadcast_rate, "paid")
+    )
+
+
 async def _post_init(application: DossierApplication) -> None:
     """Publish the command menu, warm the service so the first question is not the slow one, and
     start delivering notices (those a previous run left pending first)."""
     await application.bot.set_my_commands([c for feature in FEATURES for c in feature.COMMANDS])
     services: BotServices = application.bot_data[SERVICES]
-    services.courier = Courier(application.bot, services.subscriptions, services.send_rate)
-    services.courier.start()
+    services.courier = Courier(
+        application.bot,
+        services.subscriptions,
+        services.send_rate,
+        paid_rate=services.paid_broadcast_rate,
+        may_send=lambda: services.leading,
+    )
+    await follow_lease(services)  # the leader's courier starts now; the lead job keeps it going
     summary = await services.summary()
     mode = "webhook" if services.core.settings.webhook_url else "long polling"
     logger.info(

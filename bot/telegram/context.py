@@ -4,6 +4,10 @@ typed accessor."""
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.state.conversations import Conversations
+from bot.state.limits import QuestionLimiter
+from bot.state.replicas import Lease
 from bot.telegram.examples import ArchiveSummary, summarize
 from bot.telegram.ingestion import Ingestion
-from bot.telegram.memory import TurnMemory
-from bot.telegram.ratelimit import QuestionLimiter
 from index.answering.models import Answer, Turn
 
 if TYPE_CHECKING:
@@ -26,6 +31,17 @@ if TYPE_CHECKING:
 
 SERVICES = "dossier.services"
 INLINE_ALLOWANCE = 3  # inline queries arrive while people type, so they get a larger allowance
+# The leader (one replica at a time) broadcasts, announces and polls feeds. Its lease lapses LEASE_TTL
+# seconds after the last renewal, so another replica takes over within LEASE_TTL + LEAD_EVERY of its
+# death; it stops acting LEASE_MARGIN before its lease could lapse, so two never act at once.
+LEASE_TTL = 6.0
+LEAD_EVERY = 2.0
+LEASE_MARGIN = 1.5
+
+
+def replica_name() -> str:
+    """This process among the replicas: host, process id and a nonce (pids repeat across restarts)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 @dataclass
@@ -37,24 +53,36 @@ class BotServices:
     max_question_chars: int
     questions: QuestionLimiter
     inline_questions: QuestionLimiter
-    memory: TurnMemory = field(default_factory=TurnMemory)
+    memory: Conversations  # turns and chosen articles, in the database every replica reads
     heartbeat: Path | None = None
     courier: Courier | None = None  # started with the application, stopped before it shuts down
     ingestion: Ingestion = field(default_factory=Ingestion)  # /add, the watched folder, feeds
     send_rate: float = 30.0  # messages per second the bot allows itself overall (0: no cap)
+    paid_broadcast_rate: float = 0.0  # notices sent as paid broadcasts at this rate (0: off)
+    lease: Lease | None = None  # held by the replica that leads (see bot/telegram/leader.py)
+    leading_until: float = 0.0  # time.monotonic() until which this replica may act as the leader
     _summary: ArchiveSummary | None = None
+
+    @property
+    def leading(self) -> bool:
+        """Does this replica broadcast, announce and poll feeds now?"""
+        return time.monotonic() < self.leading_until
 
     @classmethod
     def create(cls, settings: Settings, core: Services) -> BotServices:
         assert core.subscriptions is not None, "the bot runs on bot/services.py's open_bot_services"
+        database = core.subscriptions.store.database
         per_minute = settings.rate_limit_per_minute
         return cls(
             core=core,
             admin_ids=frozenset(settings.admin_ids),
             max_question_chars=settings.max_question_chars,
-            questions=QuestionLimiter(per_minute),
-            inline_questions=QuestionLimiter(per_minute * INLINE_ALLOWANCE),
+            questions=QuestionLimiter(database, per_minute, "chat"),
+            inline_questions=QuestionLimiter(database, per_minute * INLINE_ALLOWANCE, "inline"),
+            memory=Conversations(database),
             heartbeat=settings.paths.heartbeat,
+            paid_broadcast_rate=settings.paid_broadcast_rate,
+            lease=Lease(database, "leader", replica_name(), LEASE_TTL),
         )
 
     @property

@@ -19,10 +19,10 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.settings import Settings
+from bot.state.limits import Verdict
 from bot.telegram import rendering, texts
 from bot.telegram.context import DossierContext
 from bot.telegram.filters import AddressedToBot, CommandForBot, command_argument, without_mention
-from bot.telegram.ratelimit import Verdict
 from index.errors import DossierError
 from index.text import encodable
 
@@ -78,14 +78,15 @@ async def ask(message: Message, context: DossierContext, question: str) -> None:
     if not await _within_limits(message, context, question):
         return
     chat_id = message.chat_id
-    about = services.memory.take_focus(chat_id)  # "Ask about this article" was pressed
+    about = await asyncio.to_thread(services.memory.take_focus, chat_id)  # "Ask about this article"
+    history = await asyncio.to_thread(services.memory.history, chat_id)
     try:
         async with typing(message):
-            answer = await services.answer(question, services.memory.history(chat_id), about)
+            answer = await services.answer(question, history, about)
     except DossierError as error:  # the service's own words, e.g. for a question with no words in it
         await message.reply_html(rendering.escape(str(error)), do_quote=_quote(message))
         return
-    services.memory.remember(chat_id, answer.to_turn())
+    await asyncio.to_thread(services.memory.remember, chat_id, answer.to_turn())
     parts = rendering.answer_messages(answer)
     keyboard = rendering.answer_keyboard(answer)
     for i, part in enumerate(parts):
@@ -98,9 +99,9 @@ async def ask(message: Message, context: DossierContext, question: str) -> None:
 async def _within_limits(message: Message, context: DossierContext, question: str) -> bool:
     services = context.services
     user_id = message.from_user.id if message.from_user else message.chat_id
-    verdict = services.questions.check(user_id)
+    verdict = await asyncio.to_thread(services.questions.check, user_id)
     if verdict is Verdict.LIMITED:
-        retry = services.questions.retry_in(user_id)
+        retry = await asyncio.to_thread(services.questions.retry_in, user_id)
         await message.reply_html(
             texts.rate_limited(services.questions.per_minute, retry), do_quote=_quote(message)
         )

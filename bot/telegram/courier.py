@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -27,8 +28,8 @@ from aiolimiter import AsyncLimiter
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ExtBot
 
+from bot.state.subscriptions import OutboxItem
 from bot.subscriptions.service import SubscriptionService
-from bot.subscriptions.store import OutboxItem
 from bot.telegram.notices import render_notice
 
 logger = logging.getLogger(__name__)
@@ -47,21 +48,37 @@ BROADCAST_SHARE = 0.95
 class Courier:
     """One background task that sends due notices from the outbox."""
 
-    def __init__(self, bot: ExtBot[Any], service: SubscriptionService, send_rate: float):
-        """`send_rate` is the bot's overall messages per second (0: no cap)."""
+    def __init__(
+        self,
+        bot: ExtBot[Any],
+        service: SubscriptionService,
+        send_rate: float,
+        paid_rate: float = 0.0,
+        may_send: Callable[[], bool] = lambda: True,
+    ):
+        """`send_rate` is the bot's overall messages per second (0: no cap); `paid_rate`, when above 0,
+        sends notices as paid broadcasts at that rate instead; `may_send` says whether this replica
+        still leads (a send is left in the outbox when it does not)."""
         self.bot = bot
         self.service = service
+        self._paid = paid_rate > 0
         # One message every 1/rate seconds, never a burst: Telegram counts arrivals, not averages.
-        rate = send_rate * BROADCAST_SHARE
+        rate = paid_rate if self._paid else send_rate * BROADCAST_SHARE
         self._pace = AsyncLimiter(1, 1 / rate) if rate > 0 else None
+        self._may_send = may_send
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(IN_FLIGHT)
         self._in_flight: dict[int, asyncio.Task[None]] = {}  # outbox id -> its send
         self._last_sent: dict[int | str, float] = {}
         self._task: asyncio.Task[None] | None = None
 
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="dossier-courier")
+        if not self.running:
+            self._task = asyncio.create_task(self._run(), name="dossier-courier")
 
     def wake(self) -> None:
         """New notices were queued, or a send finished: look now rather than at the next tick."""
@@ -130,10 +147,18 @@ class Courier:
         text, buttons = render_notice(notice, self.bot.username, private)
         if self._pace is not None:
             await self._pace.acquire()
+        if not self._may_send():  # another replica leads now: it sends what is still pending
+            return
         try:
             # No retries in the rate limiter: a chat told to wait is rescheduled in the outbox, and
             # its slot goes to another chat meanwhile.
-            await self.bot.send_message(item.chat_id, text, reply_markup=buttons, rate_limit_args=0)
+            await self.bot.send_message(
+                item.chat_id,
+                text,
+                reply_markup=buttons,
+                rate_limit_args=0,
+                allow_paid_broadcast=True if self._paid else None,
+            )
         except Forbidden as error:
             logger.info("chat %s blocked the bot (%s): unsubscribing it", item.chat_id, error.message)
             await asyncio.to_thread(store.forget_chat, item.chat_id)

@@ -15,6 +15,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -23,9 +24,12 @@ from telegram.constants import FloodLimit
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot.state.replicas import SendPace
+
 logger = logging.getLogger(__name__)
 
 ChatKey = int | str
+PAID_BROADCAST_MAX = 1000  # messages a second Telegram allows with allow_paid_broadcast
 _PRUNE_AT = 1024  # chats remembered as paused before expired pauses are forgotten
 
 
@@ -42,8 +46,13 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         group_max_rate: float = FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP,
         group_time_period: float = 60,
         max_retries: int = 0,
+        shared: SharedPaces | None = None,
     ):
-        self._overall = AsyncLimiter(overall_max_rate, 1) if overall_max_rate else None
+        """`shared`: paces kept in the database for several replicas; they replace the overall rate."""
+        self._shared = shared
+        self._overall = AsyncLimiter(overall_max_rate, 1) if overall_max_rate and shared is None else None
+        # Paid broadcasts (allow_paid_broadcast) are outside the free overall rate, up to 1000 a second.
+        self._paid = AsyncLimiter(PAID_BROADCAST_MAX, 1) if shared is None else None
         self._group_rate = (group_max_rate, group_time_period)
         self._groups: dict[ChatKey, AsyncLimiter] = {}
         self._paused: dict[ChatKey, float] = {}  # chat -> time.monotonic() when it may be sent to again
@@ -70,8 +79,10 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         retries = self.max_retries if rate_limit_args is None else rate_limit_args
         for attempt in range(retries + 1):
             await self._wait_for(chat)
+            paid = bool(data.get("allow_paid_broadcast"))
             try:
-                async with self._group(chat), self._overall_for(chat):
+                async with self._group(chat), self._overall_for(chat, paid):
+                    await self._shared_slot(chat, paid)
                     return await callback(*args, **kwargs)
             except RetryAfter as error:
                 seconds = _seconds(error.retry_after)
@@ -109,9 +120,27 @@ class ChatRateLimiter(BaseRateLimiter[int]):
             self._groups[chat] = AsyncLimiter(rate, period)
         return self._groups[chat]
 
-    def _overall_for(self, chat: ChatKey | None) -> contextlib.AbstractAsyncContextManager[Any]:
+    def _overall_for(self, chat: ChatKey | None, paid: bool) -> contextlib.AbstractAsyncContextManager[Any]:
         # Only messages to chats count towards the ~30 a second, as in AIORateLimiter.
-        return self._overall if self._overall is not None and chat is not None else contextlib.nullcontext()
+        limiter = self._paid if paid else self._overall
+        return limiter if limiter is not None and chat is not None else contextlib.nullcontext()
+
+    async def _shared_slot(self, chat: ChatKey | None, paid: bool) -> None:
+        """With several replicas: wait for this message's slot in the pace they share."""
+        if self._shared is None or chat is None:
+            return
+        pace = self._shared.paid if paid else self._shared.free
+        delay = await asyncio.to_thread(pace.reserve)
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+@dataclass(frozen=True)
+class SharedPaces:
+    """The bot token's send rates kept in the database, so that replicas together stay within them."""
+
+    free: SendPace  # ~30 messages a second, answers and notices alike
+    paid: SendPace  # notices sent as paid broadcasts (DOSSIER_PAID_BROADCAST_RATE)
 
 
 def _chat_key(chat_id: Any) -> ChatKey | None:

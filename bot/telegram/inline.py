@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 
 from telegram import (
@@ -16,9 +17,9 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, InlineQueryHandler
 
 from bot.settings import Settings
+from bot.state.limits import Verdict
 from bot.telegram import rendering
 from bot.telegram.context import DossierContext
-from bot.telegram.ratelimit import Verdict
 from index.answering.models import Answer
 from index.errors import DossierError
 from index.text import encodable
@@ -45,7 +46,7 @@ async def on_inline_query(update: Update, context: DossierContext) -> None:
             [], button=_button("Type a question about the news archive"), cache_time=CACHE_SECONDS
         )
         return
-    if services.inline_questions.check(query.from_user.id) is not Verdict.ALLOWED:
+    if await asyncio.to_thread(services.inline_questions.check, query.from_user.id) is not Verdict.ALLOWED:
         await query.answer(
             [], button=_button("Too many questions: wait a minute"), cache_time=0, is_personal=True
         )

@@ -13,8 +13,10 @@ import logging
 from telegram.ext import Application
 
 from bot.heartbeat import HEARTBEAT_EVERY
-from bot.telegram.context import DossierContext
+from bot.state import replicas
+from bot.telegram.context import LEAD_EVERY, DossierContext
 from bot.telegram.ingestion import IngestionBusy
+from bot.telegram.leader import lead
 from index.errors import DossierError
 
 logger = logging.getLogger(__name__)
@@ -22,6 +24,7 @@ logger = logging.getLogger(__name__)
 FOLLOW_EVERY = 2.0  # seconds between looks at the index's revision (one SQLite read when unchanged)
 WATCH_EVERY = 5.0
 FEEDS_EVERY = 10.0  # how often due feeds are looked for; each feed has its own DOSSIER_FEED_INTERVAL
+EXPIRE_EVERY = 60.0  # old conversation turns and question counts are deleted this often
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -34,17 +37,24 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     jobs.run_repeating(follow_index, interval=FOLLOW_EVERY, first=0.5, name="follow-index")
     jobs.run_repeating(watch_folder, interval=WATCH_EVERY, first=1.0, name="watch-folder")
     jobs.run_repeating(poll_feeds, interval=FEEDS_EVERY, first=2.0, name="feeds")
+    jobs.run_repeating(expire, interval=EXPIRE_EVERY, first=EXPIRE_EVERY, name="expire")
+    jobs.run_repeating(lead, interval=LEAD_EVERY, first=LEAD_EVERY, name="lead")
 
 
 async def beat(context: DossierContext) -> None:
-    """Touch the heartbeat file; the event loop running this job is what `dossier health` vouches for."""
-    path = context.services.heartbeat
-    if path is None:
-        return
-    try:
-        await asyncio.to_thread(path.touch)
-    except OSError as error:
-        logger.warning("cannot write the heartbeat file %s: %s", path, error.strerror)
+    """Touch the heartbeat file (what `dossier health` vouches for) and record this replica as alive."""
+    services = context.services
+    if services.heartbeat is not None:
+        try:
+            await asyncio.to_thread(services.heartbeat.touch)
+        except OSError as error:
+            logger.warning("cannot write the heartbeat file %s: %s", services.heartbeat, error.strerror)
+    if services.lease is not None:
+        detail = "leader" if services.leading else "replica"
+        try:
+            await asyncio.to_thread(replicas.beat, services.lease.database, services.lease.holder, detail)
+        except DossierError as error:
+            logger.warning("cannot record this replica's heartbeat: %s", error)
 
 
 async def follow_index(context: DossierContext) -> None:
@@ -53,6 +63,8 @@ async def follow_index(context: DossierContext) -> None:
     try:
         if await asyncio.to_thread(services.core.archive.refresh):
             logger.info("the archive changed; answering from its new revision")
+        if not services.leading:  # every replica answers from the new revision; the leader announces
+            return
         announcements = await asyncio.to_thread(services.subscriptions.announce)
     except DossierError as error:
         logger.warning("cannot follow the index: %s", error)
@@ -66,6 +78,8 @@ async def follow_index(context: DossierContext) -> None:
 async def watch_folder(context: DossierContext) -> None:
     """Add the article files that appeared or changed in DOSSIER_WATCH_DIR, on the ingestion threads."""
     services = context.services
+    if not services.leading:
+        return
     try:
         added = await services.ingestion.run(services.subscriptions.watch_folder)
     except IngestionBusy:
@@ -75,11 +89,20 @@ async def watch_folder(context: DossierContext) -> None:
 
 
 async def poll_feeds(context: DossierContext) -> None:
-    """Poll the feeds that are due, side by side, on the ingestion threads."""
+    """Poll the feeds that are due, side by side, on the ingestion threads (on the leader only)."""
     services = context.services
+    if not services.leading:
+        return
     try:
         polled = await services.ingestion.run(services.subscriptions.poll_feeds)
     except IngestionBusy:
         return  # still due next time
     for result in polled:
         logger.info("feed %s: %s (%d new)", result.url, result.status, result.added)
+
+
+async def expire(context: DossierContext) -> None:
+    """Delete conversations and question counts past their lifetime, so the database stays small."""
+    services = context.services
+    for forget in (services.memory.expire, services.questions.expire, services.inline_questions.expire):
+        await asyncio.to_thread(forget)

@@ -14,7 +14,7 @@ from telegram import BotCommand, Chat, ChatMember, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.settings import Settings
-from bot.subscriptions.store import ALL_TOPICS, normalise_topic
+from bot.state.subscriptions import ALL_TOPICS, normalise_topic
 from bot.telegram import texts
 from bot.telegram.context import DossierContext
 from bot.telegram.ingestion import IngestionBusy
@@ -139,7 +139,7 @@ async def focus(chat_id: int, doc_id: str, context: DossierContext) -> None:
     if title is None:
         await context.bot.send_message(chat_id, GONE)
         return
-    context.services.memory.focus(chat_id, doc_id)
+    await asyncio.to_thread(context.services.memory.focus, chat_id, doc_id)
     await context.bot.send_message(
         chat_id,
         f"Ask your question about <b>{escape(shorten(title, 300))}</b>: the next one is answered from it alone.",

@@ -40,7 +40,7 @@ def send_message(world: World, params: dict[str, Any]) -> Any:
     world.check_can_write(chat)
     check_length(parsed)
     reply_to = world.reply_target(chat, params)
-    world.check_flood(chat)
+    world.check_flood(chat, paid=bool(params.get("allow_paid_broadcast")))
     return world.bot_message(chat, parsed, params, reply_to)
 
 

@@ -22,6 +22,9 @@ class RateLimits:
     overall_per_second: int = 30
     private_chat_per_second: int = 1
     group_per_minute: int = 20
+    # sendMessage's allow_paid_broadcast: "up to 1000 messages per second, ignoring broadcasting
+    # limits", paid in Stars (Bot API); such messages do not count towards the free overall rate.
+    paid_per_second: int = 1000
 
 
 @dataclass
@@ -45,19 +48,23 @@ class FloodControl:
     def __init__(self, limits: RateLimits):
         self.limits = limits
         self._overall = _Bucket(limits.overall_per_second, limits.overall_per_second)
+        self._paid = _Bucket(limits.paid_per_second, limits.paid_per_second)
         self._per_chat: dict[int, _Bucket] = {}
+        self.paid_accepted = 0  # messages sent as paid broadcasts: what the bot's owner pays for
 
-    def retry_after(self, chat_id: int, chat_type: str, now: float) -> int | None:
+    def retry_after(self, chat_id: int, chat_type: str, now: float, paid: bool = False) -> int | None:
         """Seconds to wait before a message to this chat is accepted, or None if it is accepted now.
 
         An accepted message is counted; a refused one is not, as in Telegram.
         """
         chat = self._chat_bucket(chat_id, chat_type, now)
-        wait = max(self._overall.wait(now), chat.wait(now))
+        overall = self._paid if paid else self._overall
+        wait = max(overall.wait(now), chat.wait(now))
         if wait > 0:
             return max(1, math.ceil(wait))
-        self._overall.level += 1
+        overall.level += 1
         chat.level += 1
+        self.paid_accepted += paid
         return None
 
     def _chat_bucket(self, chat_id: int, chat_type: str, now: float) -> _Bucket:

@@ -86,9 +86,9 @@ class World:
         if chat["id"] in self.blocked:
             raise ApiError(403, FORBIDDEN_BY_TYPE.get(chat["type"], FORBIDDEN_BY_TYPE["private"]))
 
-    def check_flood(self, chat: dict[str, Any]) -> None:
+    def check_flood(self, chat: dict[str, Any], paid: bool = False) -> None:
         if self.flood is not None:
-            wait = self.flood.retry_after(chat["id"], chat["type"], time.monotonic())
+            wait = self.flood.retry_after(chat["id"], chat["type"], time.monotonic(), paid)
             if wait is not None:
                 raise too_many_requests(wait)
 
