@@ -2,7 +2,9 @@
 
 Every surface reads and writes articles through an `Archive`, and a process opens one and shares it:
 its methods are safe to call from several threads (one lock guards the SQLite connection and the
-derived indexes; embedding new articles happens outside it).
+search indexes; embedding new articles happens outside it). Adding or removing an article writes the
+store only; searches see a compacted segment plus what changed since (index/derived.py), and
+following another process's change reads only that change.
 """
 
 from __future__ import annotations
@@ -10,18 +12,21 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import numpy as np
 
-from index import manifest
+from index import changes, manifest
+from index.compaction import compact, upgrade_store
 from index.config import IndexSettings
 from index.derived import Derived
 from index.embedding import Embedder, load_document_embedder, load_query_embedder
 from index.errors import CorruptIndex, DocumentNotFound, IndexNotBuilt, IndexNotWritable, ModelMismatch
+from index.fresh import FRESH_LIMIT
 from index.fusion import passages, reciprocal_rank_fusion
-from index.ingest import Embedded, Prepared, document_id, embed, origin_key, prepare
+from index.ingest import Prepared, document_id, embed, prepare
 from index.models import AddResult, Article, DocumentInfo, Hit, Sentence
+from index.segment import open_segment, segment_position
 from index.store import Store
 
 logger = logging.getLogger(__name__)
@@ -32,9 +37,12 @@ CANDIDATES = 50  # per retriever, before fusion
 class Archive:
     """Documents, chunks and sentences of one data directory, searchable by meaning and by words."""
 
-    def __init__(self, settings: IndexSettings, store: Store, embedder: Embedder | None = None):
+    def __init__(
+        self, settings: IndexSettings, store: Store, embedder: Embedder | None = None, writable: bool = True
+    ):
         self.settings = settings
         self._store = store
+        self._writable = writable
         self._query_embedder = embedder
         self._document_embedder = embedder
         self._lock = threading.RLock()
@@ -51,7 +59,7 @@ class Archive:
             raise IndexNotBuilt(
                 f"there is no index in {settings.data_dir} yet; build it with: dossier index build"
             )
-        archive = cls(settings, Store(settings.database, readonly=readonly), embedder)
+        archive = cls(settings, Store(settings.database, readonly=readonly), embedder, writable=not readonly)
         archive._check()
         return archive
 
@@ -86,10 +94,13 @@ class Archive:
 
     def _check(self) -> None:
         try:
-            manifest.check(self._store.manifest(), self.settings)
+            upgrade = manifest.check(self._store.manifest(), self.settings, self._writable)
         except ModelMismatch:
             self._store.close()
             raise
+        if upgrade:
+            with self._lock:
+                upgrade_store(self._store, self.settings, self.dimension)
 
     # Embedders are loaded on first use: searching never needs the heavy document model.
     @property
@@ -108,15 +119,27 @@ class Archive:
 
     # Following other processes
     def refresh(self) -> bool:
-        """Pick up changes another process committed; True when the archive changed."""
+        """Pick up changes another process committed; True when the archive changed.
+
+        Reads only what changed. A segment that a compaction elsewhere wrote is mapped outside the
+        lock: questions are answered from the previous state meanwhile.
+        """
         with self._lock:
-            current = self._store.manifest().get("revision", "")
-            if current == self.revision:
-                return False
-            self.revision = current
-            if self._derived is not None:  # searched before: reload now, not in the next question's time
-                self._derived = Derived.load(self._store, self.settings, current, self.dimension)
-            return True
+            current = self._store.manifest()
+            revision, segment = current.get("revision", ""), current.get("segment", "")
+            changed = revision != self.revision
+            derived = self._derived
+            if derived is None or derived.segment.name == segment:
+                if derived is not None and changed:
+                    derived.follow(self._store)
+                self.revision = revision
+                return changed
+        replacement = self._view(segment)
+        with self._lock:
+            replacement.follow(self._store)
+            self._derived = replacement
+            self.revision = revision
+        return changed
 
     def load(self) -> None:
         """Load the search indexes now rather than on the first search; raises CorruptIndex."""
@@ -124,9 +147,40 @@ class Archive:
             self._searchable()
 
     def _searchable(self) -> Derived:
-        if self._derived is None or self._derived.revision != self.revision:
-            self._derived = Derived.load(self._store, self.settings, self.revision, self.dimension)
+        if self._derived is None:
+            with self._store.snapshot():
+                current = self._store.manifest()
+                self.revision = current.get("revision", "")
+                derived = self._view(current.get("segment", ""))
+                derived.follow(self._store)
+            self._derived = derived
         return self._derived
+
+    def _view(self, segment: str) -> Derived:
+        """Search over `segment` (mapped, not read), before it follows the store."""
+        return Derived(open_segment(self.settings, segment, self.dimension), self.dimension)
+
+    # Compaction
+    def uncompacted(self) -> int:
+        """About how many chunks were added or removed since the last compaction."""
+        with self._lock, self._store.snapshot():
+            last_chunk, last_removal = segment_position(self._store.manifest().get("segment", ""))
+            return self._store.last_chunk_id() - last_chunk + self._store.count_removed(last_removal)
+
+    def compaction_due(self) -> bool:
+        return self.uncompacted() > FRESH_LIMIT
+
+    def compact(self) -> bool:
+        """Fold the changes since the last compaction into a new segment; False if there were none.
+
+        Holds this archive's lock throughout (minutes at a million articles): the bot runs it in a
+        process of its own, `dossier index compact`.
+        """
+        with self._lock:
+            compacted = compact(self._store, self.settings, self.dimension)
+        if compacted:
+            self.refresh()
+        return compacted
 
     # Reading
     @property
@@ -139,8 +193,9 @@ class Archive:
         return int(self.manifest["dimension"])
 
     def counts(self) -> dict[str, int]:
-        with self._lock:
-            return self._store.counts()
+        """Documents, chunks and sentences, as the manifest keeps them with every change."""
+        current = self.manifest
+        return {key: int(current.get(key, 0)) for key in ("documents", "chunks", "sentences")}
 
     def documents(self) -> list[DocumentInfo]:
         """Every stored article, newest first."""
@@ -208,38 +263,16 @@ class Archive:
         if not pending and not replace_all:
             return results
         vectors = embed(pending, self.document_embedder)
+        model = (self.document_embedder.name, self.document_embedder.dimension)
         try:
             with self._lock:
-                results += self._commit(pending, vectors, replace_all)
+                with self._store.transaction():
+                    results += changes.insert(self._store, pending, vectors, model, replace_all)
+                self._follow()
         except sqlite3.OperationalError as error:
             raise IndexNotWritable(f"cannot write to {self.settings.data_dir}: {error}") from None
-        return results
-
-    def _commit(
-        self, pending: Sequence[Prepared], vectors: Sequence[Embedded], replace_all: bool
-    ) -> list[AddResult]:
-        results = []
-        removed: list[int] = []
-        added: list[int] = []
-        with self._store.transaction():
-            derived = self._derived_at_head()
-            if replace_all:
-                for document in self._store.documents():
-                    removed += self._store.delete_document(document.doc_id)
-            for p, embedded in zip(pending, vectors, strict=True):
-                key = origin_key(p.article)
-                previous = self._store.doc_id_for_origin(key) if key else None
-                if previous:
-                    removed += self._store.delete_document(previous)
-                added += self._store.insert_document(
-                    p.doc_id, key, p.article, p.sentences, embedded.sentences, p.chunks, embedded.chunks
-                )
-                results.append(
-                    AddResult(p.item, "updated" if previous else "added", p.doc_id, p.article.title)
-                )
-            model = self.document_embedder
-            revision = self._write_manifest((model.name, model.dimension) if replace_all else None)
-        self._follow(derived, removed, added, [e.chunks for e in vectors], revision)
+        if replace_all:
+            self.compact()  # a build leaves one segment and nothing to follow
         return results
 
     def remove(self, doc_id: str) -> DocumentInfo:
@@ -250,30 +283,15 @@ class Archive:
                 raise DocumentNotFound(f"no document with id {doc_id}; see: dossier index list")
             try:
                 with self._store.transaction():
-                    derived = self._derived_at_head()
-                    removed = self._store.delete_document(doc_id)
-                    revision = self._write_manifest(None)
+                    changes.delete(self._store, document)
             except sqlite3.OperationalError as error:
                 raise IndexNotWritable(f"cannot write to {self.settings.data_dir}: {error}") from None
-            self._follow(derived, removed, [], [], revision)
+            self._follow()
             return document
 
-    def _derived_at_head(self) -> Derived:
-        """Inside a write transaction: the derived indexes of the store's current revision."""
-        head = self._store.manifest()["revision"]
-        if head != self.revision:
-            self.revision = head  # another process wrote since we looked: start from its state
-        return self._searchable()
-
-    def _write_manifest(self, rebuilt_with: tuple[str, int] | None) -> str:
-        values = manifest.after_change(self._store.counts(), rebuilt_with)
-        self._store.set_manifest(values)
-        return values["revision"]
-
-    def _follow(
-        self, derived: Derived, removed: list[int], added: list[int], vectors: list[np.ndarray], revision: str
-    ) -> None:
-        """Bring the in-memory indexes to the revision just committed."""
-        derived.apply(self._store, self.settings, (removed, added, vectors), revision, self.dimension)
-        self._derived = derived
-        self.revision = revision
+    def _follow(self) -> None:
+        """Bring the search indexes, if loaded, to the state just committed (reads only the change)."""
+        if self._derived is not None:
+            self.refresh()
+        else:
+            self.revision = self._store.manifest()["revision"]

@@ -40,6 +40,8 @@ class BotServices:
     heartbeat: Path | None = None
     courier: Courier | None = None  # started with the application, stopped before it shuts down
     send_rate: float = 30.0  # messages per second the bot allows itself overall (0: no cap)
+    compaction: asyncio.subprocess.Process | None = None  # `dossier index compact`, started by jobs.py
+    compaction_started: float = 0.0
     _summary: ArchiveSummary | None = None
 
     @classmethod
