@@ -17,38 +17,53 @@ from pathlib import Path
 
 import numpy as np
 
-FIRST = (
+
+def _words(text: str, separator: str | None = None) -> list[str]:
+    return text.split(separator)
+
+
+FIRST = _words(
     "Askar Aida Roman Nikol Olzhas Dana Arman Ion Marat Gulnara Timur Elena Sergei Aliya Bakhyt Irina "
     "Daniyar Zhanna Viktor Saule Ruslan Madina Pavel Asel Kairat Natalia Yerlan Olga Nurlan Ainur "
     "Dmitry Laura Azamat Svetlana Bolat Kamila Igor Dinara Murat Yulia"
-).split()
-LAST = (
+)
+LAST = _words(
     "Mamin Mishustin Golovchenko Balayeva Pashinyan Bektenov Seitkali Sadykov Boronov Chicu Nurlanov "
     "Akhmetov Petrova Ivanov Zhaksybekov Omarova Tokayev Kuznetsov Abenov Smailova Karimov Sokolova "
     "Beisenov Orlova Suleimenov Volkova Dzhaksybekov Alieva Yessimov Morozova Ibraimov Lebedeva "
     "Mukhametov Novikova Tulegenov Fedorova Ospanov Makarova Zhumabayev Pavlova Kenzhebekov Titova "
     "Utemisov Gromova Baimukhanov Belova Shaikenov Kozlova Rakhimov Yakovleva"
-).split()
-ROLES = (
-    "the minister of energy|the deputy prime minister|the head of the central bank|the mayor|"
-    "the minister of health|the minister of trade and integration|the governor of the region|"
-    "the chairman of the board|the minister of agriculture|the head of the statistics bureau|"
-    "the minister of digital development|the ambassador|the chief executive|the finance minister"
-).split("|")
-PLACES = (
+)
+ROLES = _words(
+    (
+        "the minister of energy|the deputy prime minister|the head of the central bank|the mayor|"
+        "the minister of health|the minister of trade and integration|the governor of the region|"
+        "the chairman of the board|the minister of agriculture|the head of the statistics bureau|"
+        "the minister of digital development|the ambassador|the chief executive|the finance minister"
+    ),
+    "|",
+)
+PLACES = _words(
     "Astana Almaty Shymkent Karaganda Aktobe Atyrau Pavlodar Kostanay Taraz Semey Aktau Turkistan "
     "Minsk Kazan Bishkek Tashkent Moscow Yerevan Baku Tbilisi Dushanbe Ashgabat Samarkand Novosibirsk "
     "Omsk Osh Brest Gomel Ufa Yekaterinburg Urumqi Istanbul Ankara Berlin Vienna Seoul Tokyo Beijing "
     "Dubai Riyadh Geneva Brussels Warsaw Budapest Helsinki Oslo Madrid Rome Paris London"
-).split()
-COUNTRIES = (
-    "Kazakhstan|Russia|Belarus|Kyrgyzstan|Armenia|Uzbekistan|Tajikistan|Azerbaijan|Georgia|China|"
-    "Turkey|Germany|South Korea|Japan|the United Arab Emirates|Saudi Arabia|Poland|Hungary|Finland|"
-    "Norway|Spain|Italy|France|the United Kingdom|Austria|Switzerland"
-).split("|")
-MONTHS = "January February March April May June July August September October November December".split()
-PREFIX = "Kaz Ros Bel Uz Trans Agro Neft Energo Temir Samruk Astana Altyn Dala Sary Kok Tau Zhel Nur Aral Ertis".split()
-ROOT = "geo gas tel stroy invest mash zoloto chem log port rail med soft fin agro sun wind water steel".split()
+)
+COUNTRIES = _words(
+    (
+        "Kazakhstan|Russia|Belarus|Kyrgyzstan|Armenia|Uzbekistan|Tajikistan|Azerbaijan|Georgia|China|"
+        "Turkey|Germany|South Korea|Japan|the United Arab Emirates|Saudi Arabia|Poland|Hungary|Finland|"
+        "Norway|Spain|Italy|France|the United Kingdom|Austria|Switzerland"
+    ),
+    "|",
+)
+MONTHS = _words("January February March April May June July August September October November December")
+PREFIX = _words(
+    "Kaz Ros Bel Uz Trans Agro Neft Energo Temir Samruk Astana Altyn Dala Sary Kok Tau Zhel Nur Aral Ertis"
+)
+ROOT = _words(
+    "geo gas tel stroy invest mash zoloto chem log port rail med soft fin agro sun wind water steel"
+)
 SUFFIX = ["", "logy", "prom", "holding", "service", "trans", "group", "export", "lab", "tech"]
 
 BEATS: dict[str, tuple[str, ...]] = {
@@ -71,7 +86,13 @@ BEATS: dict[str, tuple[str, ...]] = {
     "culture": ("film festival", "theatre season", "national library", "music competition", "exhibition"),
     "sport": ("football league", "Olympic team", "sports academy", "marathon", "ice arena"),
     "labour": ("employment programme", "minimum wage", "pension reform", "job fair", "labour code"),
-    "science": ("research institute", "genome project", "laboratory network", "patent office", "science park"),
+    "science": (
+        "research institute",
+        "genome project",
+        "laboratory network",
+        "patent office",
+        "science park",
+    ),
 }
 
 TEMPLATES = (
@@ -100,11 +121,34 @@ TEMPLATES = (
     "In {month} {year}, {org} delivered {number} {unit} to {place}.",
     "{person}, {role}, opened the {thing} in {place} on {day} {month} {year}.",
 )
-UNITS = ("tonnes", "containers", "patients", "passengers", "applications", "megawatts", "hectares", "visitors")
+QUESTIONS = (
+    "How many jobs will the {thing} in {place} create?",
+    "What did {person} say about the {thing}?",
+    "When will the {thing} in {place} be finished?",
+    "Who opened the {thing} in {place}?",
+    "How much will the {thing} cost?",
+    "Which companies agreed to set up a joint venture for the {thing}?",
+    "What did {country} and {country2} sign?",
+    "Where does {org} plan to open the {thing}?",
+    "Why did residents of {place} complain about the {thing}?",
+    "Who will audit the {thing}?",
+)
+UNITS = (
+    "tonnes",
+    "containers",
+    "patients",
+    "passengers",
+    "applications",
+    "megawatts",
+    "hectares",
+    "visitors",
+)
 
 
 def _names(rng: random.Random, count: int) -> list[str]:
-    return sorted({(rng.choice(PREFIX) + rng.choice(ROOT) + rng.choice(SUFFIX)).capitalize() for _ in range(count)})
+    return sorted(
+        {(rng.choice(PREFIX) + rng.choice(ROOT) + rng.choice(SUFFIX)).capitalize() for _ in range(count)}
+    )
 
 
 class Newsroom:
@@ -181,6 +225,25 @@ class Newsroom:
             url=f"https://news.example/{beat}/{number}",
             origin=f"https://news.example/{beat}/{number}",
         )
+
+    def questions(self, count: int, seed: int = 3) -> list[str]:
+        """Questions about the beats, people and places of the pool, as readers would ask them."""
+        rng = random.Random(seed)
+        people = [f"{f} {last}" for f in FIRST for last in LAST]
+        asked = []
+        for _ in range(count):
+            beat = rng.choice(list(BEATS))
+            asked.append(
+                rng.choice(QUESTIONS).format(
+                    thing=rng.choice(BEATS[beat]),
+                    place=rng.choice(PLACES),
+                    person=rng.choice(people),
+                    country=rng.choice(COUNTRIES),
+                    country2=rng.choice(COUNTRIES),
+                    org=rng.choice(self.organisations),
+                )
+            )
+        return asked
 
     def articles(self, start: int, stop: int) -> Iterator[tuple[str, object]]:
         for number in range(start, stop):

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from index import changes, manifest
-from index.compaction import compact, upgrade_store
+from index.compaction import compact, uncompacted, upgrade_store
 from index.config import IndexSettings
 from index.derived import Derived
 from index.embedding import Embedder, load_document_embedder, load_query_embedder
@@ -25,8 +25,9 @@ from index.errors import CorruptIndex, DocumentNotFound, IndexNotBuilt, IndexNot
 from index.fresh import FRESH_LIMIT
 from index.fusion import passages, reciprocal_rank_fusion
 from index.ingest import Prepared, document_id, embed, prepare
+from index.listing import Listing
 from index.models import AddResult, Article, DocumentInfo, Hit, Sentence
-from index.segment import open_segment, segment_position
+from index.segment import open_segment
 from index.store import Store
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ class Archive:
         self._query_embedder = embedder
         self._document_embedder = embedder
         self._lock = threading.RLock()
+        self._following = threading.Lock()
+        self._listing = Listing(settings.database)
         self._derived: Derived | None = None  # loaded on first search: listing needs no index
         self.revision = store.manifest().get("revision", "")
 
@@ -91,6 +94,7 @@ class Archive:
     def close(self) -> None:
         with self._lock:
             self._store.close()
+        self._listing.close()
 
     def _check(self) -> None:
         try:
@@ -121,25 +125,29 @@ class Archive:
     def refresh(self) -> bool:
         """Pick up changes another process committed; True when the archive changed.
 
-        Reads only what changed. A segment that a compaction elsewhere wrote is mapped outside the
-        lock: questions are answered from the previous state meanwhile.
+        Reads only what changed, and tokenizes it outside the lock; a segment that a compaction
+        elsewhere wrote is mapped outside it too: questions are answered meanwhile.
         """
-        with self._lock:
-            current = self._store.manifest()
-            revision, segment = current.get("revision", ""), current.get("segment", "")
-            changed = revision != self.revision
-            derived = self._derived
-            if derived is None or derived.segment.name == segment:
-                if derived is not None and changed:
-                    derived.follow(self._store)
+        with self._following:  # one refresh at a time: each applies what it read once
+            with self._lock:
+                current = self._store.manifest()
+                revision, segment = current.get("revision", ""), current.get("segment", "")
+                changed = revision != self.revision
+                derived = self._derived
+                if derived is None or (derived.segment.name == segment and not changed):
+                    self.revision = revision
+                    return changed
+                change = derived.changes(self._store) if derived.segment.name == segment else None
+            if change is None:  # compacted elsewhere: the previous segment is kept until the next
+                derived = self._view(segment)
+                with self._lock:
+                    change = derived.changes(self._store)
+            change.tokenize()
+            with self._lock:
+                derived.apply(change)
+                self._derived = derived
                 self.revision = revision
-                return changed
-        replacement = self._view(segment)
-        with self._lock:
-            replacement.follow(self._store)
-            self._derived = replacement
-            self.revision = revision
-        return changed
+            return changed
 
     def load(self) -> None:
         """Load the search indexes now rather than on the first search; raises CorruptIndex."""
@@ -163,9 +171,8 @@ class Archive:
     # Compaction
     def uncompacted(self) -> int:
         """About how many chunks were added or removed since the last compaction."""
-        with self._lock, self._store.snapshot():
-            last_chunk, last_removal = segment_position(self._store.manifest().get("segment", ""))
-            return self._store.last_chunk_id() - last_chunk + self._store.count_removed(last_removal)
+        with self._lock:
+            return uncompacted(self._store)
 
     def compaction_due(self) -> bool:
         return self.uncompacted() > FRESH_LIMIT
@@ -199,8 +206,11 @@ class Archive:
 
     def documents(self) -> list[DocumentInfo]:
         """Every stored article, newest first."""
-        with self._lock:
-            return self._store.documents()
+        return self.documents_after(0)[0]
+
+    def documents_after(self, position: int = 0) -> tuple[list[DocumentInfo], int]:
+        """Articles stored since `position` (0: all), newest first, and the position to pass next."""
+        return self._listing.documents_after(position)
 
     def find_document(self, doc_id: str) -> DocumentInfo | None:
         with self._lock:
@@ -233,7 +243,7 @@ class Archive:
             vector = self.embed_query(query)
         with self._lock:
             derived = self._searchable()
-            dense = derived.dense(vector, max(CANDIDATES, k))
+            dense = derived.dense(vector, max(CANDIDATES, k), self._store)
             lexical = derived.lexical(query, max(CANDIDATES, k))
             fused = reciprocal_rank_fusion({"dense": dense.ids, "lexical": lexical.ids})
             top = fused[: k * 2]  # extra in case another process removed some chunks meanwhile
@@ -265,12 +275,11 @@ class Archive:
         vectors = embed(pending, self.document_embedder)
         model = (self.document_embedder.name, self.document_embedder.dimension)
         try:
-            with self._lock:
-                with self._store.transaction():
-                    results += changes.insert(self._store, pending, vectors, model, replace_all)
-                self._follow()
+            with self._lock, self._store.transaction():
+                results += changes.insert(self._store, pending, vectors, model, replace_all)
         except sqlite3.OperationalError as error:
             raise IndexNotWritable(f"cannot write to {self.settings.data_dir}: {error}") from None
+        self.refresh()
         if replace_all:
             self.compact()  # a build leaves one segment and nothing to follow
         return results
@@ -286,12 +295,5 @@ class Archive:
                     changes.delete(self._store, document)
             except sqlite3.OperationalError as error:
                 raise IndexNotWritable(f"cannot write to {self.settings.data_dir}: {error}") from None
-            self._follow()
-            return document
-
-    def _follow(self) -> None:
-        """Bring the search indexes, if loaded, to the state just committed (reads only the change)."""
-        if self._derived is not None:
-            self.refresh()
-        else:
-            self.revision = self._store.manifest()["revision"]
+        self.refresh()
+        return document

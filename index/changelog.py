@@ -17,6 +17,9 @@ class ChangeQueries:
 
     _db: sqlite3.Connection
 
+    def last_document_row(self) -> int:
+        return int(self._db.execute("SELECT COALESCE(MAX(id), 0) FROM documents").fetchone()[0])
+
     def last_chunk_id(self) -> int:
         return int(self._db.execute("SELECT COALESCE(MAX(id), 0) FROM chunks").fetchone()[0])
 
@@ -54,12 +57,15 @@ class ChangeQueries:
         rows = self._db.execute("SELECT id FROM chunks WHERE id <= ? ORDER BY id", (upto,)).fetchall()
         return np.array([r[0] for r in rows], dtype=np.int64)
 
-    def vectors_of(self, ids: Sequence[int], dimension: int) -> np.ndarray:
-        """Vectors of these chunks, in id order (to train a new vector index on a sample)."""
-        parts = []
+    def vectors_of(self, ids: Sequence[int], dimension: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) of those of these chunks that exist, by id."""
+        found, parts = [], []
         for at in range(0, len(ids), 500):
             batch = [int(i) for i in ids[at : at + 500]]
             marks = ",".join("?" * len(batch))
-            rows = self._db.execute(f"SELECT vector FROM chunks WHERE id IN ({marks}) ORDER BY id", batch)
-            parts.append(b"".join(r[0] for r in rows))
-        return np.frombuffer(b"".join(parts), dtype=np.float32).reshape(-1, dimension)
+            rows = self._db.execute(f"SELECT id, vector FROM chunks WHERE id IN ({marks}) ORDER BY id", batch)
+            for chunk_id, vector in rows:
+                found.append(chunk_id)
+                parts.append(vector)
+        vectors = np.frombuffer(b"".join(parts), dtype=np.float32).reshape(len(found), dimension)
+        return np.array(found, dtype=np.int64), vectors

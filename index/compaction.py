@@ -74,6 +74,7 @@ def write_segment(store: Store, settings: IndexSettings, plan: Plan, dimension: 
     keep = ~np.isin(old.ids, plan.removed) if old is not None else np.zeros(0, dtype=np.bool_)
     count = int(keep.sum()) + plan.new_chunks
     work = Path(tempfile.mkdtemp(prefix=".compacting-", dir=settings.data_dir))
+    work.chmod(0o755)  # mkdtemp's 0700 would hide the segment from a bot running as another user
     try:
         vectors = None
         if old is not None and old.vectors.suits(count):
@@ -129,7 +130,7 @@ def _trained(store: Store, last_chunk: int, count: int, dimension: int) -> Vecto
     if wanted:
         ids = store.chunk_ids(last_chunk)
         chosen = np.sort(np.random.default_rng(0).choice(ids, size=min(wanted, len(ids)), replace=False))
-        sample = store.vectors_of(chosen.tolist(), dimension)
+        _, sample = store.vectors_of(chosen.tolist(), dimension)
         logger.info("training a vector index for %d chunks on %d of them", count, len(sample))
     return VectorIndex.trained(sample, count, dimension)
 
@@ -180,6 +181,13 @@ def compact(store: Store, settings: IndexSettings, dimension: int) -> bool:
     remove_stale(settings, keep={todo.name, name})
     logger.info("compacted the index into %s", todo.name)
     return True
+
+
+def uncompacted(store: Store) -> int:
+    """About how many chunks were added or removed since the manifest's segment was written."""
+    with store.snapshot():
+        last_chunk, last_removal = segment_position(store.manifest().get("segment", ""))
+        return store.last_chunk_id() - last_chunk + store.count_removed(last_removal)
 
 
 def upgrade_store(store: Store, settings: IndexSettings, dimension: int) -> None:

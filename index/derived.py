@@ -13,16 +13,33 @@ compaction the scores are exactly bm25s's.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 import numpy as np
 
-from index.fresh import FRESH_LIMIT, FreshChunks
+from index.fresh import FreshChunks
 from index.lexical import LexicalHits, idf, term_scores, tokenize, top
 from index.segment import Segment
 from index.store import Store
 from index.vectors import Excluded, VectorHits
 
 FOLLOW_BATCH = 10_000  # chunks read from the store at a time while catching up
+
+
+@dataclass
+class Change:
+    """Chunks added and removed since a view last looked, up to (last chunk id, last removal)."""
+
+    last_chunk: int
+    last_removal: int
+    ids: np.ndarray
+    texts: list[str]
+    vectors: np.ndarray
+    removed: np.ndarray
+    tokens: list[list[str]] | None = None
+
+    def tokenize(self) -> None:
+        self.tokens = [tokenize(t) for t in self.texts]
 
 
 class Derived:
@@ -38,34 +55,52 @@ class Derived:
         self._excluded: Excluded | None = None
         self._removed_rows = np.zeros(0, dtype=np.int64)  # the segment's BM25 rows of those
 
-    @property
-    def needs_compaction(self) -> bool:
-        return self.fresh.count + len(self._removed) > FRESH_LIMIT
-
-    def follow(self, store: Store) -> None:
-        """Take in the chunks added and removed since the last look; reads only those."""
+    def changes(self, store: Store) -> Change:
+        """What was added and removed since the last look (reads only that, in one snapshot)."""
         with store.snapshot():
             last_chunk, last_removal = store.last_chunk_id(), store.last_removal()
             removed = store.removed_after(self._last_removal, last_removal)
+            parts = []
             after = self._last_chunk
             while after < last_chunk:
-                ids, texts, vectors = store.chunks_after(after, last_chunk, self._dimension, FOLLOW_BATCH)
-                if not len(ids):
+                part = store.chunks_after(after, last_chunk, self._dimension, FOLLOW_BATCH)
+                if not len(part[0]):
                     break
-                self.fresh.append(ids, texts, vectors)
-                after = int(ids[-1])
-        self._last_chunk, self._last_removal = last_chunk, last_removal
-        if len(removed):
-            self.fresh.remove(np.sort(removed))
-            self._removed = np.union1d(self._removed, removed)
+                parts.append(part)
+                after = int(part[0][-1])
+        ids = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+        texts = [t for p in parts for t in p[1]]
+        vectors = (
+            np.concatenate([p[2] for p in parts]) if parts else np.zeros((0, self._dimension), np.float32)
+        )
+        return Change(last_chunk, last_removal, ids, texts, vectors, removed)
+
+    def apply(self, change: Change) -> None:
+        """Take in a change read by `changes` (and tokenized: `Change.tokenize`, which needs no lock)."""
+        if change.tokens is None:
+            change.tokenize()
+        assert change.tokens is not None
+        self.fresh.append(change.ids, change.tokens, change.vectors)
+        self._last_chunk, self._last_removal = change.last_chunk, change.last_removal
+        if len(change.removed):
+            self.fresh.remove(change.removed)
+            self._removed = np.union1d(self._removed, change.removed)
             self._excluded = Excluded(self._removed)
             self._removed_rows = self.segment.rows_of(self._removed)
 
-    def dense(self, vector: np.ndarray, k: int) -> VectorHits:
-        compacted = self.segment.vectors.search(vector, k, self._excluded)
+    def follow(self, store: Store) -> None:
+        """Take in the chunks added and removed since the last look."""
+        self.apply(self.changes(store))
+
+    def dense(self, vector: np.ndarray, k: int, store: Store | None = None) -> VectorHits:
+        """The k nearest chunks. With `store`, an IVF segment's 8-bit candidates (twice k) are
+        scored again with the stored float32 vectors: exact cosines, and the quantization's
+        misorderings undone (bench/scale_bench.py: recall@10 0.962 -> 0.968 at 100,000 articles)."""
+        compacted = self.segment.vectors.search(vector, 2 * k if store else k, self._excluded)
+        if store is not None and self.segment.vectors.kind == "ivf" and len(compacted.ids):
+            ids, stored = store.vectors_of(np.sort(compacted.ids).tolist(), self._dimension)
+            compacted = VectorHits(ids, stored @ vector.astype(np.float32))
         ids, scores = self.fresh.search(vector, k)
-        if not len(ids):
-            return compacted
         ids = np.concatenate((compacted.ids, ids))
         scores = np.concatenate((compacted.scores, scores))
         best = np.argsort(-scores, kind="stable")[:k]

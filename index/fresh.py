@@ -13,8 +13,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from index.lexical import tokenize
-
 # Above this many fresh chunks compaction is due: exact search over 50,000 vectors of 384 floats
 # takes ~3 ms on one core here (bench/scale_bench.py), and the fresh part holds ~80 MB.
 FRESH_LIMIT = 50_000
@@ -77,10 +75,9 @@ class FreshChunks:
     def count(self) -> int:
         return len(self._ids)
 
-    def append(self, ids: np.ndarray, texts: Sequence[str], vectors: np.ndarray) -> None:
-        """Chunks newer than every chunk held (ids ascending)."""
+    def append(self, ids: np.ndarray, token_lists: Sequence[list[str]], vectors: np.ndarray) -> None:
+        """Chunks newer than every chunk held (ids ascending), with their tokens."""
         first_row = len(self._ids)
-        token_lists = [tokenize(t) for t in texts]
         for row, tokens in enumerate(token_lists, start=first_row):
             for term, count in Counter(tokens).items():
                 rows, tfs = self._postings.setdefault(term, (array("i"), array("H")))

@@ -161,9 +161,12 @@ class Store(ChangeQueries):
         row = self._db.execute("SELECT doc_id FROM documents WHERE origin_key = ?", (origin_key,)).fetchone()
         return row[0] if row else None
 
-    def documents(self) -> list[DocumentInfo]:
+    def documents(self, after: int = 0) -> list[DocumentInfo]:
+        """Documents stored after row `after` (all by default), newest published first."""
         rows = self._db.execute(
-            f"SELECT {_DOC_COLUMNS} FROM documents d ORDER BY d.published IS NULL, d.published DESC, d.id"
+            f"SELECT {_DOC_COLUMNS} FROM documents d WHERE d.id > ?"
+            " ORDER BY d.published IS NULL, d.published DESC, d.id",
+            (after,),
         ).fetchall()
         return [_document_info(row) for row in rows]
 

@@ -18,7 +18,7 @@ import numpy as np
 # than HNSW because FAISS's HNSW cannot remove vectors, and a news archive replaces articles.
 EXACT_LIMIT = 50_000
 # nprobe of the IVF index: bench/index_bench.py measured recall@10 against exact search for it.
-IVF_NPROBE = 48
+IVF_NPROBE = 96
 TRAINING_PER_CELL = 40  # FAISS's recommended floor of training points per cell; more only slows training
 
 

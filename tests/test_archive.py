@@ -164,7 +164,7 @@ def test_corrupt_search_index_is_reported_and_compaction_repairs_it(
     vector_file.write_bytes(b"garbage")
     archive = Archive.open(settings(tmp_path), fake_embedder)
     assert archive.documents()  # listing needs no vectors
-    with pytest.raises(CorruptIndex, match="damaged.*dossier index compact"):
+    with pytest.raises(CorruptIndex, match=r"damaged.*dossier index compact"):
         archive.search("butadiene")
     with pytest.raises(CorruptIndex, match="damaged"):
         archive.load()  # what `dossier health` checks

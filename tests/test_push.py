@@ -204,7 +204,8 @@ def test_feed_articles_are_announced_once_and_a_blocked_chat_is_unsubscribed(
 
 
 def test_the_bot_reads_and_writes_the_archive_through_one_connection(bot: BotProcess) -> None:
-    """After answering, following `index add`, the watched folder and feeds: one archive in the process."""
+    """After answering, following `index add`, the watched folder and feeds: one archive in the process,
+    with its connection and the read-only one it lists articles through (index/listing.py)."""
     assert bot.process is not None
     open_files = []
     for fd in Path(f"/proc/{bot.process.pid}/fd").iterdir():
@@ -212,7 +213,7 @@ def test_the_bot_reads_and_writes_the_archive_through_one_connection(bot: BotPro
             open_files.append(Path(fd.readlink()).name)
         except OSError:
             continue
-    assert open_files.count("dossier.sqlite3") == 1
+    assert open_files.count("dossier.sqlite3") == 2
     assert open_files.count("bot.sqlite3") == 1
 
 

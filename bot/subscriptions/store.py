@@ -180,7 +180,18 @@ class SubscriptionStore:
 
     def unannounced(self, articles: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
         """The (article_key, doc_id) pairs never announced before, in the order given."""
-        known = {r[0] for r in self._read("SELECT article_key FROM announced")}
+        articles = list(articles)
+        keys = [key for key, _ in articles]
+        known: set[str] = set()
+        for at in range(0, len(keys), 500):  # only these keys: the table grows with the archive
+            batch = tuple(keys[at : at + 500])
+            marks = ",".join("?" * len(batch))
+            known.update(
+                r[0]
+                for r in self._read(
+                    f"SELECT article_key FROM announced WHERE article_key IN ({marks})", batch
+                )
+            )
         return [(key, doc_id) for key, doc_id in articles if key not in known]
 
     def announce(self, article_key: str, doc_id: str, chat_ids: Iterable[int | str]) -> int:
