@@ -101,24 +101,28 @@ def disk_bytes(data_dir: Path) -> int:
 
 
 def cli(data_dir: Path, *args: str) -> tuple[float, str, float]:
-    """Wall seconds, output and peak resident MiB of one `dossier` process."""
+    """Wall seconds, output and peak resident MiB of one `dossier` process.
+
+    The peak comes from GNU time where installed (NaN otherwise): a child's own getrusage figure
+    would start from this big process's peak, which Linux carries across fork and exec.
+    """
+    import shutil
     import tempfile
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOSSIER_")}
     env["DOSSIER_DATA_DIR"] = str(data_dir)
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+    timer = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
+    with tempfile.NamedTemporaryFile("w+", suffix=".peak") as peak:
+        prefix = [timer, "-f", "%M", "-o", peak.name] if timer else []
         started = time.perf_counter()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, stdout=out, stderr=err
+        done = subprocess.run(
+            [*prefix, sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True
         )
-        _, status, usage = os.wait4(process.pid, 0)  # unlike wait(), gives this child's own peak memory
         seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if process.returncode:
-            raise SystemExit(f"dossier {' '.join(args)} failed: {err.read()}")
-        return seconds, out.read(), usage.ru_maxrss / 1024
+        if done.returncode:
+            raise SystemExit(f"dossier {' '.join(args)} failed: {done.stderr}")
+        kib = peak.read().strip().splitlines()
+        return seconds, done.stdout, int(kib[-1]) / 1024 if kib else float("nan")
 
 
 def commands(rows: list[dict], newsroom: Newsroom, rounds: int) -> None:  # type: ignore[type-arg]

@@ -10,32 +10,30 @@ following another process's change reads only that change.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
-from collections.abc import Iterable
 
 import numpy as np
 
-from index import changes, manifest
+from index import manifest
 from index.compaction import compact, uncompacted, upgrade_store
 from index.config import IndexSettings
 from index.derived import Derived
 from index.embedding import Embedder, load_document_embedder, load_query_embedder
-from index.errors import CorruptIndex, DocumentNotFound, IndexNotBuilt, IndexNotWritable, ModelMismatch
+from index.errors import CorruptIndex, IndexNotBuilt, ModelMismatch
 from index.fresh import FRESH_LIMIT
 from index.fusion import passages, reciprocal_rank_fusion
-from index.ingest import Prepared, document_id, embed, prepare
 from index.listing import Listing
-from index.models import AddResult, Article, DocumentInfo, Hit, Sentence
+from index.models import DocumentInfo, Hit, Sentence
 from index.segment import open_segment
 from index.store import Store
+from index.writing import Writing
 
 logger = logging.getLogger(__name__)
 
 CANDIDATES = 50  # per retriever, before fusion
 
 
-class Archive:
+class Archive(Writing):
     """Documents, chunks and sentences of one data directory, searchable by meaning and by words."""
 
     def __init__(
@@ -249,51 +247,3 @@ class Archive:
             top = fused[: k * 2]  # extra in case another process removed some chunks meanwhile
             rows = self._store.chunks_by_id([f.id for f in top])
         return passages(top, rows, dense, lexical)[:k]
-
-    # Writing
-    def add(self, articles: Iterable[tuple[str, Article]], replace_all: bool = False) -> list[AddResult]:
-        """Add articles: new ones are added, changed ones replace their old version, same ones skip.
-
-        With `replace_all`, everything else in the index is removed in the same transaction (build).
-        """
-        results: list[AddResult] = []
-        pending: list[Prepared] = []
-        seen: set[str] = set()
-        for item, article in articles:
-            doc_id = document_id(article)
-            # Checked before chunking, so re-adding known articles never loads the model.
-            if doc_id in seen or (not replace_all and self.find_document(doc_id)):
-                results.append(AddResult(item, "unchanged", doc_id, article.title))
-                continue
-            seen.add(doc_id)
-            embedder = self.document_embedder
-            pending.append(
-                prepare(item, article, embedder, self.settings.chunk_tokens, self.settings.chunk_overlap)
-            )
-        if not pending and not replace_all:
-            return results
-        vectors = embed(pending, self.document_embedder)
-        model = (self.document_embedder.name, self.document_embedder.dimension)
-        try:
-            with self._lock, self._store.transaction():
-                results += changes.insert(self._store, pending, vectors, model, replace_all)
-        except sqlite3.OperationalError as error:
-            raise IndexNotWritable(f"cannot write to {self.settings.data_dir}: {error}") from None
-        self.refresh()
-        if replace_all:
-            self.compact()  # a build leaves one segment and nothing to follow
-        return results
-
-    def remove(self, doc_id: str) -> DocumentInfo:
-        """Remove one document by id."""
-        with self._lock:
-            document = self._store.find_document(doc_id)
-            if document is None:
-                raise DocumentNotFound(f"no document with id {doc_id}; see: dossier index list")
-            try:
-                with self._store.transaction():
-                    changes.delete(self._store, document)
-            except sqlite3.OperationalError as error:
-                raise IndexNotWritable(f"cannot write to {self.settings.data_dir}: {error}") from None
-        self.refresh()
-        return document

@@ -17,22 +17,18 @@ from index.store import Store
 COUNTED = ("documents", "chunks", "sentences")
 
 
-def insert(
-    store: Store,
-    pending: Sequence[Prepared],
-    vectors: Sequence[Embedded],
-    model: tuple[str, int],
-    replace_all: bool,
-) -> list[AddResult]:
-    """Inside a transaction: store prepared articles, replacing older versions of the same ones.
+def clear(store: Store, model: tuple[str, int]) -> None:
+    """Inside a transaction: remove every document, and record `model` as the one building anew."""
+    change = Counter[str]()
+    for document in store.documents():
+        change.subtract(_delete(store, document))
+    _write_manifest(store, change, model)
 
-    With `replace_all` everything else goes, and the manifest records `model` as the one that built it.
-    """
+
+def insert(store: Store, pending: Sequence[Prepared], vectors: Sequence[Embedded]) -> list[AddResult]:
+    """Inside a transaction: store prepared articles, replacing older versions of the same ones."""
     results = []
     change = Counter[str]()
-    if replace_all:
-        for document in store.documents():
-            change.subtract(_delete(store, document))
     for p, embedded in zip(pending, vectors, strict=True):
         key = origin_key(p.article)
         previous = store.doc_id_for_origin(key) if key else None
@@ -43,7 +39,7 @@ def insert(
         )
         change.update(documents=1, chunks=len(p.chunks), sentences=len(p.sentences))
         results.append(AddResult(p.item, "updated" if previous else "added", p.doc_id, p.article.title))
-    _write_manifest(store, change, model if replace_all else None)
+    _write_manifest(store, change, None)
     return results
 
 

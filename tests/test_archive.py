@@ -177,3 +177,30 @@ def test_unwritable_data_dir_is_reported(tmp_path: Path, fake_embedder: FakeEmbe
     blocker.write_text("not a directory")
     with pytest.raises(IndexNotWritable):
         Archive.open_or_create(settings(blocker / "data"), fake_embedder)
+
+
+def test_a_build_written_in_batches_is_still_all_or_nothing(
+    tmp_path: Path, fake_embedder: FakeEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("index.writing.ADD_BATCH", 1)  # every article a batch of its own
+    archive = built(tmp_path, fake_embedder)
+    assert archive.counts()["documents"] == 2
+    before = (archive.counts(), archive.revision)
+    real_insert = archive._store.insert_document
+    calls = {"n": 0}
+
+    def crash_on_second(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError("disk full")
+        return real_insert(*args, **kwargs)
+
+    monkeypatch.setattr(archive._store, "insert_document", crash_on_second)
+    with pytest.raises(OSError):
+        archive.add(
+            [("a", article("Alpha", "Alpha text here.")), ("b", article("Beta", "Beta text."))],
+            replace_all=True,
+        )
+    reopened = Archive.open(settings(tmp_path), fake_embedder)
+    assert (reopened.counts(), reopened.revision) == before
+    assert "Kazgeology" in reopened.search("Kazgeology", 1)[0].text
