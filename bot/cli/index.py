@@ -75,14 +75,15 @@ def add(settings: Settings, items: tuple[str, ...]) -> None:
 
     articles, failures = _read(items)
     results: list[AddResult] = []
+    archive = None
     if articles:
         archive = Archive.open_or_create(settings.index_settings())
         results = archive.add(articles)
-        if archive.compaction_due():
-            click.echo(
-                f"{archive.uncompacted()} chunks changed since the last compaction; run: dossier index compact"
-            )
     _report(results + failures)
+    if archive is not None and archive.compaction_due():
+        click.echo(
+            f"{archive.uncompacted()} chunks changed since the last compaction; run: dossier index compact"
+        )
     if failures:
         fail(f"{len(failures)} item(s) could not be added; the index keeps everything else")
 
@@ -125,8 +126,11 @@ def compact(settings: Settings) -> None:
 
     Searches stay fast without it up to ~50,000 changed chunks; a running bot starts it by itself.
     """
+    import os
+
     from index.archive import Archive
 
+    os.nice(10)  # maintenance: a bot answering on the same cores comes first
     archive = Archive.open(settings.index_settings(), readonly=False)
     changed = archive.uncompacted()
     if archive.compact():

@@ -4,7 +4,7 @@ Articles reach the index from `dossier index add` in another process, from DOSSI
 feeds, or from an admin's /add; whichever it was, the follow job notices the new revision of the one
 shared archive (reading only what changed), and queues notices, and the courier sends them. When
 enough has changed since the last compaction, it starts `dossier index compact` in a process of its
-own, at low priority, and answers from the new segment once that is written.
+own (which lowers its own priority), and answers from the new segment once that is written.
 """
 
 from __future__ import annotations
@@ -101,7 +101,6 @@ async def compact_when_due(services: BotServices) -> None:
         "compact",
         env=env,
         stdout=subprocess.DEVNULL,
-        preexec_fn=lambda: os.nice(10),  # the bot's answers come first on a small machine
     )
 
 
