@@ -162,8 +162,8 @@ def compact(store: Store, settings: IndexSettings, dimension: int) -> bool:
     name = store.manifest().get("segment", "")
     try:
         old = open_segment(settings, name, dimension) if name else None
-    except CorruptIndex as error:
-        logger.warning("%s: rebuilding it", error)
+    except CorruptIndex:
+        logger.warning("the search index %s cannot be read: rebuilding it from the database", name)
         shutil.rmtree(settings.segment_dir(name), ignore_errors=True)
         old = None
     if old is not None and not old.name:

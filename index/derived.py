@@ -5,9 +5,9 @@ chunk id, so a view catches up with any later state of the store by reading only
 (`follow`), and a missing segment is rebuilt from the store (`dossier index compact`), never
 re-embedded.
 
-Like Lucene until a merge, BM25's statistics (chunk count, term frequencies, average length) still
-count chunks removed since the last compaction: following a removal then costs nothing, and after
-compaction the scores are exactly bm25s's.
+Like Lucene until a merge, BM25's statistics still count chunks removed since the last compaction,
+and term frequencies are normalized by the segment's average length: following a change then costs
+nothing, and after compaction the scores are exactly bm25s's.
 """
 
 from __future__ import annotations
@@ -107,10 +107,15 @@ class Derived:
         return VectorHits(ids[best], scores[best])
 
     def _statistics(self) -> tuple[int, float]:
-        """(chunk count, average length in tokens) over both halves."""
+        """(chunk count over both halves, the average length that normalizes term frequencies).
+
+        The average is the segment's, whose postings carry weights computed with it; the fresh part
+        (at most a few percent of the chunks) is normalized the same way until the next compaction.
+        """
         count = self.segment.postings.count + self.fresh.count
-        total = self.segment.postings.total_length + self.fresh.total_length
-        return count, (total / count if count else 0.0)
+        if self.segment.postings.count:
+            return count, self.segment.postings.average_length
+        return count, (self.fresh.total_length / count if count else 0.0)
 
     def idf(self, token: str) -> float:
         count, _ = self._statistics()
@@ -126,11 +131,14 @@ class Derived:
         for term, times in tokens.items():
             # A repeated query word counts each time, as bm25s counted it.
             weight = times * idf(self.segment.postings.frequency(term) + self.fresh.frequency(term), count)
-            for source, scores in ((self.segment.postings, compacted), (self.fresh, fresh)):
-                found = source.postings(term)
-                if found is not None:
-                    rows, tfs = found
-                    scores[rows] += term_scores(tfs, source.lengths[rows], weight, average)
+            found = self.segment.postings.postings(term)
+            if found is not None:
+                rows, weights = found
+                compacted[rows] += weight * weights
+            found = self.fresh.postings(term)
+            if found is not None:
+                rows, tfs = found
+                fresh[rows] += term_scores(tfs, self.fresh.lengths[rows], weight, average)
         compacted[self._removed_rows] = 0
         fresh[~self.fresh.alive] = 0
         old, new = top(self.segment.ids, compacted, k), top(self.fresh.ids, fresh, k)

@@ -132,11 +132,8 @@ def compact(settings: Settings) -> None:
 
     os.nice(10)  # maintenance: a bot answering on the same cores comes first
     archive = Archive.open(settings.index_settings(), readonly=False)
-    changed = archive.uncompacted()
     if archive.compact():
-        click.echo(
-            f"compacted: {changed} changed chunks folded in ({archive.counts()['chunks']} chunks in all)"
-        )
+        click.echo(f"compacted: the search files hold {archive.counts()['chunks']} chunks")
     else:
         click.echo("nothing to compact")
 
