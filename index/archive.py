@@ -170,7 +170,7 @@ class Archive(Writing):
     def uncompacted(self) -> int:
         """About how many chunks were added or removed since the last compaction."""
         with self._lock:
-            return uncompacted(self._store)
+            return uncompacted(self._store, self.settings)
 
     def compaction_due(self) -> bool:
         return self.uncompacted() > FRESH_LIMIT

@@ -183,10 +183,14 @@ def compact(store: Store, settings: IndexSettings, dimension: int) -> bool:
     return True
 
 
-def uncompacted(store: Store) -> int:
-    """About how many chunks were added or removed since the manifest's segment was written."""
+def uncompacted(store: Store, settings: IndexSettings) -> int:
+    """About how many chunks were added or removed since the manifest's segment was written (all of
+    them if it is missing: compacting then rebuilds it)."""
     with store.snapshot():
-        last_chunk, last_removal = segment_position(store.manifest().get("segment", ""))
+        name = store.manifest().get("segment", "")
+        if name and not settings.segment_dir(name).exists():
+            name = ""
+        last_chunk, last_removal = segment_position(name)
         return store.last_chunk_id() - last_chunk + store.count_removed(last_removal)
 
 
