@@ -95,6 +95,7 @@ def main() -> None:
     args = parser.parse_args()
     newsroom = Newsroom(60_000)
     rng = random.Random(1)
+    scratch = tempfile.TemporaryDirectory(prefix="dossier-lexical-")
     print(f"machine: {machine()}\n")
     print(
         f"{'chunks':>8}{'index':>10}{'build s':>9}{'disk MB':>9}{'cold ms':>9}{'p50 ms':>9}{'p95 ms':>9}{'agree@10':>10}"
@@ -107,7 +108,8 @@ def main() -> None:
         rows = {}
         tokens = [tokenize(t) for t in texts]
         for name, kind in (("postings", Postings), ("fts5", Fts)):
-            folder = Path(tempfile.mkdtemp(prefix="dossier-lexical-"))
+            folder = Path(scratch.name) / f"{name}-{size}"
+            folder.mkdir()
             started = time.perf_counter()
             index = kind(folder, tokens)
             build = time.perf_counter() - started
@@ -130,17 +132,20 @@ def main() -> None:
             print(
                 f"{len(texts):>8}{name:>10}{build:>9.1f}{disk:>9.1f}{cold:>9.1f}{percentile(times, 0.5):>9.2f}{percentile(times, 0.95):>9.2f}{agree:>10.3f}"
             )
-    seeds(newsroom)
+    seeds(Path(scratch.name))
+    scratch.cleanup()
 
 
-def seeds(newsroom: Newsroom) -> None:
+def seeds(scratch: Path) -> None:
     from index.chunking import split_sentences
     from tests.support.archive import seed_articles
 
     texts = [s.text for _, a in seed_articles() for s in split_sentences(a.paragraphs)]
     print("\nexact-term questions over the seeds' sentences: is the passage that must be first, first?")
     for name, kind in (("postings", Postings), ("fts5", Fts)):
-        index = kind(Path(tempfile.mkdtemp(prefix="dossier-lexical-")), [tokenize(t) for t in texts])
+        folder = scratch / f"seeds-{name}"
+        folder.mkdir()
+        index = kind(folder, [tokenize(t) for t in texts])
         verdicts = [
             f"{q}: {'yes' if index.search(q, 1) and phrase in texts[index.search(q, 1)[0] - 1] else 'NO'}"
             for q, phrase in EXACT

@@ -1,6 +1,7 @@
 """Every operation at 1k, 10k and 100k articles, and the 1M figures extrapolated. Prints a table; not a test.
 
 Usage: python bench/scale_bench.py --cache DIR [--sizes 1000,10000,100000] [--rebuild] [--rounds 5]
+                                   [--cli-rounds 5]
 
 Archives are built from generated news-like articles (bench/newslike.py: real sentences recombined)
 in DIR/scale-<size>, and kept for the next run unless --rebuild. Building embeds through a caching
