@@ -2,34 +2,60 @@
 #   docker build -t dossier .
 #   docker run --env-file .env -v dossier-data:/data dossier          # the bot (long polling)
 #   docker run --env-file .env -v dossier-data:/data dossier index list
-FROM python:3.11-slim
+#
+# Two stages. `build` installs the runtime lock (CPU torch and sentence-transformers included) to export
+# the model to ONNX and build the seed index: the one job that needs torch. The final stage answers,
+# indexes, runs the bot and its health check on onnxruntime alone (requirements/serve.lock) and takes
+# from `build` only the built index (with the export) and dossier's own wheel.
+#
+# A package mirror for the build: --build-arg PIP_INDEX_URL=... (pip reads it from the environment);
+# TORCH_WHEELS is the page pip finds torch's CPU wheel on.
 
-ENV PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1 \
-    PIP_NO_CACHE_DIR=1 \
+FROM python:3.11-slim AS build
+ARG TORCH_WHEELS=https://download.pytorch.org/whl/cpu/torch/
+ARG PIP_INDEX_URL
+ARG PIP_FIND_LINKS
+ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     HF_HUB_OFFLINE=1 \
-    TRANSFORMERS_OFFLINE=1 \
-    DOSSIER_DATA_DIR=/data \
-    DOSSIER_SEED_DATA=/app/seed-data
-
-WORKDIR /app
-
-# torch first, from PyTorch's CPU-only index: its 2.13.0+cpu satisfies the lock's torch==2.13.0, so the
-# second install keeps it instead of pulling the CUDA build (several GB) from PyPI.
-COPY requirements.lock .
-RUN pip install --index-url https://download.pytorch.org/whl/cpu "$(grep '^torch==' requirements.lock)" \
- && pip install --extra-index-url https://download.pytorch.org/whl/cpu -r requirements.lock
-
-COPY pyproject.toml README.md ./
+    TRANSFORMERS_OFFLINE=1
+WORKDIR /src
+COPY requirements/runtime.lock requirements/
+# torch first by version and build tag (as the Makefile does: see there why), then everything by hash.
+RUN python3 -m venv /opt/build \
+ && /opt/build/bin/pip install --no-deps --find-links "$TORCH_WHEELS" "$(grep -o '^torch==[^ ]*' requirements/runtime.lock)" \
+ && /opt/build/bin/pip install --require-hashes --no-deps --find-links "$TORCH_WHEELS" -r requirements/runtime.lock
+COPY pyproject.toml README.md LICENSE ./
 COPY index ./index
 COPY bot ./bot
-RUN pip install --no-deps .
-
-# The seed index (and the ONNX export of the bundled model) is built now, so nothing is fetched at run
-# time; the entrypoint copies it into the data volume the first time the volume has no index.
+RUN /opt/build/bin/pip wheel --no-deps --no-build-isolation --wheel-dir /wheels . \
+ && /opt/build/bin/pip install --no-deps /wheels/dossier-*.whl
 COPY seeds ./seeds
-RUN DOSSIER_DATA_DIR="$DOSSIER_SEED_DATA" dossier index build seeds
+RUN DOSSIER_DATA_DIR=/seed-data /opt/build/bin/dossier index build seeds
+
+
+FROM python:3.11-slim
+ARG PIP_INDEX_URL
+ARG PIP_FIND_LINKS
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PATH=/opt/dossier/bin:$PATH \
+    HF_HUB_OFFLINE=1 \
+    DOSSIER_DATA_DIR=/data \
+    DOSSIER_SEED_DATA=/app/seed-data
+WORKDIR /app
+COPY requirements/serve.lock /tmp/serve.lock
+COPY --from=build /wheels /tmp/wheels
+# No pip, setuptools or wheels left behind: the image runs dossier, nothing installs into it.
+RUN python3 -m venv /opt/dossier \
+ && /opt/dossier/bin/pip install --no-cache-dir --disable-pip-version-check --require-hashes --no-deps \
+      -r /tmp/serve.lock \
+ && /opt/dossier/bin/pip install --no-cache-dir --disable-pip-version-check --no-deps /tmp/wheels/dossier-*.whl \
+ && /opt/dossier/bin/pip uninstall --yes --disable-pip-version-check pip setuptools \
+ && rm -rf /tmp/serve.lock /tmp/wheels
+# The seed index and the model's ONNX export (with its int8 copy), made in `build`; the entrypoint copies
+# them into the data volume the first time the volume has no index.
+COPY --from=build /seed-data /app/seed-data
 
 RUN useradd --create-home --uid 10001 dossier \
  && mkdir -p /data \

@@ -2,4 +2,4 @@
 
 from bot.cli import main
 
-main()
+main(prog_name="dossier")

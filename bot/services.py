@@ -53,7 +53,12 @@ def llm_writer(settings: Settings) -> LlmWriter | None:
 def answering_over(settings: Settings, archive: Archive) -> AnsweringService:
     from index.answering.service import AnsweringService
 
-    return AnsweringService(archive, llm=llm_writer(settings), max_question_chars=settings.max_question_chars)
+    return AnsweringService(
+        archive,
+        llm=llm_writer(settings),
+        max_question_chars=settings.max_question_chars,
+        min_confidence=settings.min_confidence,
+    )
 
 
 def open_answering(settings: Settings) -> AnsweringService:
@@ -88,5 +93,6 @@ def open_bot_services(settings: Settings) -> Services:
         channel_id=settings.channel_id,
         watch_dir=settings.watch_dir,
         feed_interval=settings.feed_interval,
+        fetch_policy=settings.fetch_policy(),
     )
     return Services(settings, archive, answering_over(settings, archive), subscriptions)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.config import IndexSettings
+from index.fetch_policy import FetchPolicy
 
 BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 # telegram.constants.FloodLimit.MESSAGES_PER_SECOND, written out: importing telegram for it would add
@@ -60,6 +61,15 @@ class Settings(BaseSettings):
     log_level: str = Field("WARNING", description="Logging level: DEBUG, INFO, WARNING or ERROR.")
 
     # Answering
+    min_confidence: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Answer only when the scorer's probability that the best sentence answers reaches this "
+            "(0-1; higher refuses more); unset = the operating point fitted with the weights."
+        ),
+    )
     llm_base_url: str | None = Field(
         None, description="OpenAI-compatible server (…/v1) that writes answers; unset = extractive answers."
     )
@@ -98,6 +108,25 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Telegram user ids allowed to use /add, /feeds and /stats (JSON list).",
     )
+
+    # Fetching
+    fetch_allowed_networks: str = Field(
+        "",
+        description=(
+            "Hosts, addresses or CIDRs, comma-separated, that URLs may lead to although they are not "
+            "public (e.g. 10.0.0.0/8,intranet.example); empty = public addresses only."
+        ),
+    )
+
+    @field_validator("fetch_allowed_networks")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        FetchPolicy.allowing(value)  # ValueError names the entry that is neither
+        return value
+
+    def fetch_policy(self) -> FetchPolicy:
+        """What `index add URL`, /add and feeds may fetch: public addresses, plus what is allowed here."""
+        return FetchPolicy.allowing(self.fetch_allowed_networks)
 
     @property
     def paths(self) -> DataPaths:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
-from index import manifest
+from index import manifest, progress
 from index.compaction import compact, uncompacted, upgrade_store
 from index.config import IndexSettings
 from index.derived import Derived
@@ -25,6 +27,7 @@ from index.fusion import passages, reciprocal_rank_fusion
 from index.listing import Listing
 from index.models import DocumentInfo, Hit, Sentence
 from index.segment import open_segment
+from index.storage_errors import storage_errors
 from index.store import Store
 from index.writing import Writing
 
@@ -48,6 +51,7 @@ class Archive(Writing):
         self._following = threading.Lock()
         self._listing = Listing(settings.database)
         self._derived: Derived | None = None  # loaded on first search: listing needs no index
+        self._repair = False  # for a build: a damaged model export is made again, not refused
         self.revision = store.manifest().get("revision", "")
 
     # Opening
@@ -70,11 +74,12 @@ class Archive(Writing):
         settings.ensure_writable()
         store = Store(settings.database)
         archive = cls(settings, store, embedder)
-        if not store.manifest():
-            model = archive.document_embedder
-            with store.transaction():
-                store.set_manifest(manifest.fresh(model.name, model.dimension))
-            archive.revision = store.manifest()["revision"]
+        with storage_errors(settings.database):
+            if not store.manifest():
+                model = archive.document_embedder
+                with store.transaction():
+                    store.set_manifest(manifest.fresh(model.name, model.dimension))
+                archive.revision = store.manifest()["revision"]
         archive._check()
         return archive
 
@@ -82,12 +87,20 @@ class Archive(Writing):
     def for_build(cls, settings: IndexSettings, embedder: Embedder | None = None) -> Archive:
         """Open for a full rebuild: an index of another model, format or a damaged one is set aside."""
         settings.ensure_writable()
+        archive = None
         if settings.database.exists():
             try:
-                return cls.open_or_create(settings, embedder)
+                archive = cls.open_or_create(settings, embedder)
+                with storage_errors(settings.database):
+                    archive._store.check_integrity()
             except (CorruptIndex, ModelMismatch) as error:
+                if archive is not None:
+                    archive.close()
                 settings.set_aside(error)
-        return cls.open_or_create(settings, embedder)
+                archive = None
+        archive = archive or cls.open_or_create(settings, embedder)
+        archive._repair = True
+        return archive
 
     def close(self) -> None:
         with self._lock:
@@ -96,13 +109,20 @@ class Archive(Writing):
 
     def _check(self) -> None:
         try:
-            upgrade = manifest.check(self._store.manifest(), self.settings, self._writable)
-        except ModelMismatch:
+            with storage_errors(self.settings.database):
+                upgrade = manifest.check(self._store.manifest(), self.settings, self._writable)
+        except (ModelMismatch, CorruptIndex):
             self._store.close()
             raise
         if upgrade:
-            with self._lock:
+            with self._guard(), progress.task("Upgrading the index to this format"):
                 upgrade_store(self._store, self.settings, self.dimension)
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """The lock, with sqlite3's errors turned into the core's (a damaged page, a full disk, a lock)."""
+        with self._lock, storage_errors(self.settings.database):
+            yield
 
     # Embedders are loaded on first use: searching never needs the heavy document model.
     @property
@@ -115,7 +135,7 @@ class Archive(Writing):
     def document_embedder(self) -> Embedder:
         if self._document_embedder is None:
             self._document_embedder = load_document_embedder(
-                self.settings.model, self.settings.data_dir, self.settings.backend
+                self.settings.model, self.settings.data_dir, self.settings.backend, repair=self._repair
             )
         return self._document_embedder
 
@@ -127,7 +147,7 @@ class Archive(Writing):
         elsewhere wrote is mapped outside it too: questions are answered meanwhile.
         """
         with self._following:  # one refresh at a time: each applies what it read once
-            with self._lock:
+            with self._guard():
                 current = self._store.manifest()
                 revision, segment = current.get("revision", ""), current.get("segment", "")
                 changed = revision != self.revision
@@ -138,10 +158,10 @@ class Archive(Writing):
                 change = derived.changes(self._store) if derived.segment.name == segment else None
             if change is None:  # compacted elsewhere: the previous segment is kept until the next
                 derived = self._view(segment)
-                with self._lock:
+                with self._guard():
                     change = derived.changes(self._store)
             change.tokenize()
-            with self._lock:
+            with self._guard():
                 derived.apply(change)
                 self._derived = derived
                 self.revision = revision
@@ -149,7 +169,7 @@ class Archive(Writing):
 
     def load(self) -> None:
         """Load the search indexes now rather than on the first search; raises CorruptIndex."""
-        with self._lock:
+        with self._guard():
             self._searchable()
 
     def _searchable(self) -> Derived:
@@ -169,7 +189,7 @@ class Archive(Writing):
     # Compaction
     def uncompacted(self) -> int:
         """About how many chunks were added or removed since the last compaction."""
-        with self._lock:
+        with self._guard():
             return uncompacted(self._store, self.settings)
 
     def compaction_due(self) -> bool:
@@ -181,7 +201,7 @@ class Archive(Writing):
         Holds this archive's lock throughout (minutes at a million articles): the bot runs it in a
         process of its own, `dossier index compact`.
         """
-        with self._lock:
+        with self._guard(), progress.task("Writing the search index"):
             compacted = compact(self._store, self.settings, self.dimension)
         if compacted:
             self.refresh()
@@ -190,7 +210,7 @@ class Archive(Writing):
     # Reading
     @property
     def manifest(self) -> dict[str, str]:
-        with self._lock:
+        with self._guard():
             return self._store.manifest()
 
     @property
@@ -208,24 +228,25 @@ class Archive(Writing):
 
     def documents_after(self, position: int = 0) -> tuple[list[DocumentInfo], int]:
         """Articles stored since `position` (0: all), newest first, and the position to pass next."""
-        return self._listing.documents_after(position)
+        with storage_errors(self.settings.database):
+            return self._listing.documents_after(position)
 
     def find_document(self, doc_id: str) -> DocumentInfo | None:
-        with self._lock:
+        with self._guard():
             return self._store.find_document(doc_id)
 
     def document_text(self, doc_id: str) -> str:
-        with self._lock:
+        with self._guard():
             return self._store.document_text(doc_id)
 
     def sentences(self, doc_id: str) -> tuple[list[Sentence], np.ndarray]:
         """A document's sentences in order, with their stored vectors."""
-        with self._lock:
-            return self._store.sentences(doc_id)
+        with self._guard():
+            return self._store.sentences(doc_id, self.dimension)
 
     def term_weight(self, token: str) -> float:
         """How telling a tokenized term is in this archive (BM25 idf)."""
-        with self._lock:
+        with self._guard():
             return self._searchable().idf(token)
 
     def embed_query(self, query: str) -> np.ndarray:
@@ -239,7 +260,7 @@ class Archive(Writing):
             return []
         if vector is None:
             vector = self.embed_query(query)
-        with self._lock:
+        with self._guard():
             derived = self._searchable()
             dense = derived.dense(vector, max(CANDIDATES, k), self._store)
             lexical = derived.lexical(query, max(CANDIDATES, k))

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
+
+from index.errors import CorruptIndex
+from index.storage_errors import REBUILD
 
 
 class ChangeQueries:
     """Part of `Store` (index/store.py), kept apart to keep each file to one job."""
 
     _db: sqlite3.Connection
+    path: Path
 
     def last_document_row(self) -> int:
         return int(self._db.execute("SELECT COALESCE(MAX(id), 0) FROM documents").fetchone()[0])
@@ -34,7 +39,7 @@ class ChangeQueries:
             "SELECT id, text, vector FROM chunks WHERE id > ? AND id <= ? ORDER BY id LIMIT ?",
             (after, upto, limit),
         ).fetchall()
-        vectors = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(len(rows), dimension)
+        vectors = self._vectors([r[2] for r in rows], dimension, "chunk")
         return np.array([r[0] for r in rows], dtype=np.int64), [r[1] for r in rows], vectors
 
     def removed_after(self, after: int, upto: int) -> np.ndarray:
@@ -67,5 +72,12 @@ class ChangeQueries:
             for chunk_id, vector in rows:
                 found.append(chunk_id)
                 parts.append(vector)
-        vectors = np.frombuffer(b"".join(parts), dtype=np.float32).reshape(len(found), dimension)
-        return np.array(found, dtype=np.int64), vectors
+        return np.array(found, dtype=np.int64), self._vectors(parts, dimension, "chunk")
+
+    def _vectors(self, blobs: Sequence[bytes], dimension: int, kind: str) -> np.ndarray:
+        """float32 blobs as one matrix; CorruptIndex when one has the wrong length."""
+        if any(not isinstance(b, bytes) or len(b) != dimension * 4 for b in blobs):
+            raise CorruptIndex(
+                f"the index database {self.path} is damaged (a {kind} vector of the wrong size); {REBUILD}"
+            )
+        return np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), dimension)

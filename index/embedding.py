@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,17 +17,22 @@ from typing import Protocol
 
 import numpy as np
 
+from index import progress
+from index.errors import DamagedExport
 from index.model_files import (
     canonical_model_name,
+    discard_damaged,
     export_dir,
     export_int8,
     export_onnx,
+    require_export_libraries,
     resolve_model_location,
 )
+from index.quiet import third_party_quiet
+from index.text import encodable
 
 logger = logging.getLogger(__name__)
 
-PROGRESS_THRESHOLD = 256  # show a progress bar only when a run is long enough to need one
 # Length-sorted batches of 8 to 32 sentences ran the int8 model fastest; 64 to 256 took 15-25% more
 # CPU time, likely as their feed-forward activations outgrow the 1 MiB L2 cache of a core.
 DOCUMENT_BATCH = 16
@@ -75,29 +79,37 @@ class SentenceTransformerEmbedder:
     def _encode(self, texts: Sequence[str], encode) -> np.ndarray:  # type: ignore[no-untyped-def]
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = encode(
-            list(texts),
-            batch_size=self._batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=len(texts) >= PROGRESS_THRESHOLD and logger.isEnabledFor(logging.INFO),
-        )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        step = self._batch_size * 4  # encode sorts by length within each call: keep the calls large
+        parts = []
+        with progress.task("Embedding sentences", total=len(texts)) as advance:
+            for at in range(0, len(texts), step):
+                part = list(texts[at : at + step])
+                parts.append(
+                    encode(
+                        part,
+                        batch_size=self._batch_size,
+                        normalize_embeddings=True,
+                        convert_to_numpy=True,
+                        show_progress_bar=False,
+                    )
+                )
+                advance(len(part))
+        return np.ascontiguousarray(np.concatenate(parts), dtype=np.float32)
 
 
 def _load_sentence_transformer(model: str, data_dir: Path, backend: str):  # type: ignore[no-untyped-def]
     location = resolve_model_location(model)
+    require_export_libraries(model)  # a clear error where only the ONNX path is installed (Docker)
     from sentence_transformers import SentenceTransformer
 
-    if backend != "onnx":
+    exported = export_onnx(model, data_dir) if backend == "onnx" else None
+    with third_party_quiet():
+        if exported is not None:
+            # The export folder also holds the int8 copy, which is for documents only.
+            return SentenceTransformer(
+                str(exported), device="cpu", backend="onnx", model_kwargs={"file_name": "onnx/model.onnx"}
+            )
         return SentenceTransformer(location, device="cpu", backend="torch")
-    exported = export_onnx(model, data_dir)
-    if exported is not None:
-        # The export folder also holds the int8 copy, which is for documents only.
-        return SentenceTransformer(
-            str(exported), device="cpu", backend="onnx", model_kwargs={"file_name": "onnx/model.onnx"}
-        )
-    return SentenceTransformer(location, device="cpu", backend="torch")
 
 
 class OnnxEmbedder:
@@ -143,14 +155,20 @@ class OnnxEmbedder:
             # On the shared 2-core machine: 366 sentences/s against 283 (median, int8 model).
             options.intra_op_num_threads = 1
             self._workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2
-        self._session = onnxruntime.InferenceSession(
-            str(folder / "onnx" / model_file), options, providers=["CPUExecutionProvider"]
-        )
+        path = folder / "onnx" / model_file
+        try:
+            self._session = onnxruntime.InferenceSession(
+                str(path), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as error:  # onnxruntime's own classes: InvalidProtobuf, Fail, NoSuchFile, …
+            if not type(error).__module__.startswith("onnxruntime"):
+                raise
+            raise DamagedExport(path, error) from None
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.dimension = int(json.loads((folder / "config.json").read_text())["hidden_size"])
 
     def count_tokens(self, text: str) -> int:
-        return len(self._counter.encode(text, add_special_tokens=False).ids)
+        return len(self._counter.encode(encodable(text), add_special_tokens=False).ids)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._embed([self._query_prompt + t for t in texts])
@@ -161,24 +179,23 @@ class OnnxEmbedder:
     def _embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        encodings = self._tokenizer.encode_batch(texts)
+        encodings = self._tokenizer.encode_batch(
+            [encodable(t) for t in texts]
+        )  # tokenizers refuses surrogates
         if not self._workers:
             return self._run(encodings)
         # Sorted by length, a batch pads each text only up to texts of nearly its own length.
         order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
         batches = [order[at : at + DOCUMENT_BATCH] for at in range(0, len(order), DOCUMENT_BATCH)]
-        from tqdm import tqdm  # here: a one-shot `dossier ask` never needs it
-
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        quiet = len(texts) < PROGRESS_THRESHOLD or not sys.stderr.isatty()
         with (
             ThreadPoolExecutor(self._workers) as pool,  # onnxruntime releases the GIL while it runs
-            tqdm(total=len(texts), desc="embedding", unit=" sentences", disable=quiet, leave=False) as bar,
+            progress.task("Embedding sentences", total=len(texts)) as advance,
         ):
             done = pool.map(lambda rows: self._run([encodings[i] for i in rows]), batches)
             for rows, batch_vectors in zip(batches, done, strict=True):
                 vectors[rows] = batch_vectors
-                bar.update(len(rows))
+                advance(len(rows))
         return vectors
 
     def _run(self, encodings: list) -> np.ndarray:  # type: ignore[type-arg]
@@ -210,14 +227,25 @@ def load_query_embedder(model: str, data_dir: Path) -> Embedder:
     return SentenceTransformerEmbedder(model, data_dir)
 
 
-def load_document_embedder(model: str, data_dir: Path, backend: str = "onnx") -> Embedder:
-    """The embedder used for ingestion: the int8 ONNX export (made on first use), else torch."""
+def load_document_embedder(
+    model: str, data_dir: Path, backend: str = "onnx", repair: bool = False, _repairs: int = 2
+) -> Embedder:
+    """The embedder used for ingestion: the int8 ONNX export (made on first use), else torch.
+
+    A damaged export raises DamagedExport, or with `repair` (a full build) is made again: the int8
+    copy, then if need be the export itself.
+    """
     if backend == "onnx":
         folder = export_onnx(model, data_dir)
         if folder is not None:
             try:
                 model_file = export_int8(folder) or "model.onnx"
                 return OnnxEmbedder(folder, canonical_model_name(model), model_file, bulk=True)
+            except DamagedExport as damaged:
+                if not repair or _repairs <= 0:
+                    raise
+                discard_damaged(Path(str(damaged.path)), folder)
+                return load_document_embedder(model, data_dir, backend, repair, _repairs - 1)
             except (OSError, ValueError, KeyError) as error:
                 logger.warning("ONNX ingestion unavailable (%s); loading the full model", error)
     return SentenceTransformerEmbedder(model, data_dir, backend=backend)

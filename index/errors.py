@@ -25,5 +25,24 @@ class IndexNotWritable(DossierError):
     """The data directory cannot be written to."""
 
 
+class IndexBusy(DossierError):
+    """Another process holds the index's database locked for longer than a write may wait."""
+
+
+class DamagedExport(CorruptIndex):
+    """A file of the model's ONNX export cannot be loaded; `dossier index build` makes it again."""
+
+    def __init__(self, path: object, error: Exception):
+        reason = type(error).__name__  # onnxruntime's message repeats the path and says no more
+        super().__init__(
+            f"the model export {path} is damaged ({reason}); rebuild it with: dossier index build"
+        )
+        self.path = path
+
+
 class DocumentNotFound(DossierError):
     """No document has the given id."""
+
+
+class ModelNotExported(DossierError):
+    """The model's ONNX export is missing and the libraries that make it are not installed."""

@@ -11,7 +11,13 @@ import numpy as np
 
 from index.chunking import make_chunks, split_sentences
 from index.embedding import Embedder
+from index.errors import UnsupportedDocument
 from index.models import Article, Chunk, Sentence
+
+# One article's share of the time ingestion may take: 1.9 M characters of news sentences (24,000 of
+# them) took 46 s to split, embed and store on this shared 2-core machine, 1 MB 14 s
+# (bench/split_bench.py). News articles are 2-100 kB; anything longer is a runaway page or a dump.
+MAX_DOCUMENT_CHARS = 2_000_000
 
 
 def document_id(article: Article) -> str:
@@ -21,9 +27,20 @@ def document_id(article: Article) -> str:
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:16]
 
 
+def check_budget(article: Article) -> None:
+    """UnsupportedDocument for an article too long to index in its share of time."""
+    length = len(article.title) + len(article.text)
+    if length > MAX_DOCUMENT_CHARS:
+        raise UnsupportedDocument(
+            f"{article.origin or article.title[:80]} holds {length:,} characters of text; Dossier indexes "
+            f"articles of up to {MAX_DOCUMENT_CHARS:,} (split it into several files)"
+        )
+
+
 def origin_key(article: Article) -> str | None:
-    """What makes a changed article 'the same article': its URL, else the file it came from."""
-    return article.url or article.origin
+    """What makes a changed article "the same article": where it was read or fetched, never what it
+    claims to be (a page may declare any canonical link, and must not replace another source's article)."""
+    return article.origin or article.url
 
 
 @dataclass(frozen=True)

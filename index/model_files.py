@@ -10,13 +10,17 @@ of the float32 ones. Questions keep the float32 model.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import re
-import warnings
+import shutil
 from pathlib import Path
 
+from index import progress
 from index.config import MODELS_DIR
+from index.errors import ModelNotExported
+from index.quiet import third_party_quiet
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +61,16 @@ def resolve_model_location(model: str) -> str:
     return model
 
 
+def require_export_libraries(model: str) -> None:
+    """Raise ModelNotExported unless sentence-transformers (and torch) can be imported here."""
+    if importlib.util.find_spec("sentence_transformers") is None:
+        raise ModelNotExported(
+            f"the ONNX export of {canonical_model_name(model)} is missing and this installation cannot "
+            "make it (sentence-transformers and torch are not installed, as in the Docker image): "
+            "build the index where they are (pip install 'dossier[export]') and copy its models/ folder"
+        )
+
+
 def export_dir(data_dir: Path, model: str) -> Path:
     """Folder of the model's ONNX export inside the data directory."""
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", canonical_model_name(model)).strip("_")
@@ -69,21 +83,47 @@ def export_onnx(model: str, data_dir: Path) -> Path | None:
     if (exported / "onnx" / "model.onnx").exists():
         return exported
     location = resolve_model_location(model)
+    require_export_libraries(model)
     from sentence_transformers import SentenceTransformer
-    from torch.jit import TracerWarning
 
+    # Written beside its place and moved there in one rename: a full disk or a kill mid-way leaves
+    # a partial folder that is never loaded, not a truncated model.onnx that every later run trips on.
+    partial = exported.with_name(f".{exported.name}.{os.getpid()}.partial")
     try:
-        with warnings.catch_warnings():
-            # Tracing warns about the constants it records, which is expected here; where warnings
-            # are errors (pytest) that used to abort the export and leave ingestion on torch.
-            warnings.simplefilter("ignore", TracerWarning)
+        # third_party_quiet also ignores tracing's warnings about the constants it records: where
+        # warnings are errors (pytest) they used to abort the export and leave ingestion on torch.
+        with progress.task("Exporting the model to ONNX (first run only)"), third_party_quiet():
             loaded = SentenceTransformer(location, device="cpu", backend="onnx")
-        loaded.save_pretrained(str(exported))
+            shutil.rmtree(partial, ignore_errors=True)
+            loaded.save_pretrained(str(partial))
+        _publish(partial, exported)
     except Exception as error:
+        shutil.rmtree(partial, ignore_errors=True)
         logger.warning("ONNX export of %s failed (%s); embedding with torch", location, error)
         return None
     logger.info("exported %s to ONNX in %s", location, exported)
     return exported
+
+
+def _publish(partial: Path, target: Path) -> None:
+    """Move a finished export into place; another process's finished export wins a race."""
+    if target.exists() and not (target / "onnx" / "model.onnx").exists():
+        shutil.rmtree(target)  # an unfinished folder (left by a version that wrote in place)
+    try:
+        os.rename(partial, target)
+    except OSError:
+        if not (target / "onnx" / "model.onnx").exists():
+            raise
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+def discard_damaged(path: Path, folder: Path) -> None:
+    """Remove a damaged file of an export so that it is made again: the int8 copy alone, or the export."""
+    logger.warning("removing the damaged model file %s; it is made again", path)
+    if path.name == INT8_FILE:
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def export_int8(folder: Path) -> str | None:
@@ -113,14 +153,15 @@ def export_int8(folder: Path) -> str | None:
         # The quantizer logs a line per layer, and a hint about its own preprocessing as a warning,
         # straight to the root logger: nothing a user can act on.
         root.addFilter(_drop)
-        quantize_dynamic(
-            source,
-            partial,
-            weight_type=QuantType.QInt8,
-            per_channel=True,
-            reduce_range=True,
-            nodes_to_exclude=feed_forward_outputs[:1],
-        )
+        with progress.task("Quantizing the ONNX export to int8 (first run only)"):
+            quantize_dynamic(
+                source,
+                partial,
+                weight_type=QuantType.QInt8,
+                per_channel=True,
+                reduce_range=True,
+                nodes_to_exclude=feed_forward_outputs[:1],
+            )
         os.replace(partial, target)  # atomic: another process never loads half a file
     except Exception as error:
         partial.unlink(missing_ok=True)

@@ -19,7 +19,8 @@ class Article:
     section: str | None = None
     dateline: str | None = None
     byline: str | None = None  # the byline as printed, quoted when an answer cites the author or date
-    origin: str | None = None  # where it was read from: a URL or a file path
+    origin: str | None = None  # where it was read from: a URL or a file path; its identity
+    canonical_url: str | None = None  # the link a page declares for itself: recorded, never trusted
 
     @property
     def text(self) -> str:

@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 HEADER = "segment.json"
 VECTORS = "vectors.faiss"
 IDS = "ids.npy"
+# Chunk ids of the vector file checked against the segment's on opening: a few reads at any size.
+SAMPLED_IDS = 64
 
 
 def segment_name(last_chunk: int, last_removal: int) -> str:
@@ -69,9 +71,14 @@ class Segment:
         postings = MainPostings.open(folder)
         if len(ids) != header["count"] or postings.count != len(ids):
             raise ValueError(f"the files of {folder.name} do not match")
-        return cls(
+        segment = cls(
             folder.name, int(header["last_chunk"]), int(header["last_removal"]), ids, vectors, postings
         )
+        # A vector file of other chunks would be searched silently: dense search lost, words only.
+        sample = vectors.sample_ids(SAMPLED_IDS)
+        if len(vectors) > len(ids) or len(segment.rows_of(sample)) != len(sample):
+            raise ValueError(f"{VECTORS} holds other chunks than {IDS}")
+        return segment
 
     def rows_of(self, chunk_ids: np.ndarray) -> np.ndarray:
         """The BM25 rows of those chunks this segment holds."""

@@ -18,8 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from index.changelog import ChangeQueries
-from index.errors import CorruptIndex, DocumentNotFound, IndexNotWritable
+from index.errors import CorruptIndex, DocumentNotFound
 from index.models import Article, Chunk, DocumentInfo, Sentence
+from index.storage_errors import REBUILD, translate
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -105,14 +106,16 @@ class Store(ChangeQueries):
                 self._db.executescript(SCHEMA)
             self._db.execute("SELECT COUNT(*) FROM manifest").fetchone()
         except sqlite3.DatabaseError as error:
-            if isinstance(error, sqlite3.OperationalError) and _is_permission_error(error):
-                raise IndexNotWritable(f"cannot write to {path.parent}: {error}") from None
-            raise CorruptIndex(
-                f"the index database {path} is damaged ({error}); rebuild it with: dossier index build"
-            ) from None
+            raise translate(path, error) from None
 
     def close(self) -> None:
         self._db.close()
+
+    def check_integrity(self) -> None:
+        """CorruptIndex unless SQLite's quick check finds every page sound (reads the whole file)."""
+        problems = [row[0] for row in self._db.execute("PRAGMA quick_check").fetchall()]
+        if problems != ["ok"]:
+            raise CorruptIndex(f"the index database {self.path} is damaged ({problems[0]}); {REBUILD}")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -269,7 +272,7 @@ class Store(ChangeQueries):
         ).fetchall()
         return {row[0]: (_document_info(row[8:]), Chunk(*row[1:8])) for row in rows}
 
-    def sentences(self, doc_id: str) -> tuple[list[Sentence], np.ndarray]:
+    def sentences(self, doc_id: str, dimension: int) -> tuple[list[Sentence], np.ndarray]:
         """Every sentence of a document in order, with its stored vector."""
         rows = self._db.execute(
             "SELECT s.position, s.paragraph, s.start, s.end, s.text, s.vector FROM sentences s"
@@ -277,10 +280,4 @@ class Store(ChangeQueries):
             (doc_id,),
         ).fetchall()
         sentences = [Sentence(*row[:5]) for row in rows]
-        vectors = np.frombuffer(b"".join(r[5] for r in rows), dtype=np.float32)
-        return sentences, vectors.reshape(len(rows), -1) if rows else vectors.reshape(0, 0)
-
-
-def _is_permission_error(error: sqlite3.OperationalError) -> bool:
-    message = str(error).lower()
-    return "readonly" in message or "unable to open" in message or "permission" in message
+        return sentences, self._vectors([r[5] for r in rows], dimension, "sentence")

@@ -97,6 +97,22 @@ class VectorIndex:
         # IVF cells trained for far fewer vectors grow slow; retrain when the archive has quadrupled.
         return self.kind == "exact" or ivf_lists(count) <= 2 * faiss.extract_index_ivf(self._index).nlist
 
+    def sample_ids(self, count: int) -> np.ndarray:
+        """Up to `count` of the chunk ids this index holds, spread over it: a check that reads
+        only those, whatever the index's size."""
+        if isinstance(self._index, faiss.IndexIDMap):
+            id_map = self._index.id_map
+            positions = np.unique(np.linspace(0, id_map.size() - 1, min(count, id_map.size())).astype(int))
+            return np.array([id_map.at(int(p)) for p in positions], dtype=np.int64)
+        ivf = faiss.extract_index_ivf(self._index)
+        lists = ivf.invlists
+        assert lists is not None
+        found = []
+        for cell in np.unique(np.linspace(0, ivf.nlist - 1, min(count, ivf.nlist)).astype(int)):
+            if size := lists.list_size(int(cell)):
+                found.append(int(faiss.rev_swig_ptr(lists.get_ids(int(cell)), size)[0]))
+        return np.array(found, dtype=np.int64)
+
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         assert not self._mapped, "a memory-mapped index is read-only"
         if len(ids):

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
-from index import changes
+from index import changes, progress
 from index.config import IndexSettings
 from index.embedding import Embedder
-from index.errors import DocumentNotFound, IndexNotWritable
-from index.ingest import Prepared, document_id, embed, prepare
+from index.errors import DocumentNotFound, UnsupportedDocument
+from index.ingest import Prepared, check_budget, document_id, embed, prepare
 from index.models import AddResult, Article, DocumentInfo
 from index.store import Store
 
@@ -40,6 +40,8 @@ class Writing:
 
         def compact(self) -> bool: ...
 
+        def _guard(self) -> AbstractContextManager[None]: ...
+
     def add(self, articles: Iterable[tuple[str, Article]], replace_all: bool = False) -> list[AddResult]:
         """Add articles: new ones are added, changed ones replace their old version, same ones skip.
 
@@ -49,18 +51,15 @@ class Writing:
         """
         results: list[AddResult] = []
         seen: set[str] = set()
-        try:
-            if not replace_all:
+        if not replace_all:
+            for batch in _batches(articles, ADD_BATCH):
+                self._add_batch(batch, seen, results, in_transaction=False)
+        else:
+            model = self.document_embedder
+            with self._guard(), self._store.transaction():
+                changes.clear(self._store, (model.name, model.dimension))
                 for batch in _batches(articles, ADD_BATCH):
-                    self._add_batch(batch, seen, results, in_transaction=False)
-            else:
-                model = self.document_embedder
-                with self._lock, self._store.transaction():
-                    changes.clear(self._store, (model.name, model.dimension))
-                    for batch in _batches(articles, ADD_BATCH):
-                        self._add_batch(batch, seen, results, in_transaction=True)
-        except sqlite3.OperationalError as error:
-            raise IndexNotWritable(f"cannot write to {self.settings.data_dir}: {error}") from None
+                    self._add_batch(batch, seen, results, in_transaction=True)
         self.refresh()
         if replace_all:
             self.compact()  # a build leaves one segment and nothing to follow
@@ -71,6 +70,11 @@ class Writing:
     ) -> None:
         pending: list[Prepared] = []
         for item, article in batch:
+            try:
+                check_budget(article)
+            except UnsupportedDocument as error:
+                results.append(AddResult(item, "failed", error=str(error)))
+                continue
             doc_id = document_id(article)
             # Checked before chunking, so re-adding known articles never loads the model.
             if doc_id in seen or self.find_document(doc_id):
@@ -82,20 +86,21 @@ class Writing:
         if not pending:
             return
         vectors = embed(pending, self.document_embedder)
-        with self._lock, contextlib.nullcontext() if in_transaction else self._store.transaction():
+        with (
+            self._guard(),
+            contextlib.nullcontext() if in_transaction else self._store.transaction(),
+            progress.task("Writing the index"),
+        ):
             results += changes.insert(self._store, pending, vectors)
 
     def remove(self, doc_id: str) -> DocumentInfo:
         """Remove one document by id."""
-        with self._lock:
+        with self._guard():
             document = self._store.find_document(doc_id)
             if document is None:
                 raise DocumentNotFound(f"no document with id {doc_id}; see: dossier index list")
-            try:
-                with self._store.transaction():
-                    changes.delete(self._store, document)
-            except sqlite3.OperationalError as error:
-                raise IndexNotWritable(f"cannot write to {self.settings.data_dir}: {error}") from None
+            with self._store.transaction():
+                changes.delete(self._store, document)
         self.refresh()
         return document
 

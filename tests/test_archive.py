@@ -67,6 +67,21 @@ def test_changed_article_replaces_its_old_version(tmp_path: Path, fake_embedder:
     assert any("70 MW" in t for t in texts) and not any("50 MW" in t for t in texts)
 
 
+def test_an_article_over_the_budget_is_refused_and_the_rest_of_the_batch_added(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    archive = built(tmp_path, fake_embedder)
+    runaway = article("Runaway page", "word " * 500_000, url="https://news.example/dump")
+    results = archive.add(
+        [("dump", runaway), ("new", article("Zebra census", "Rangers counted 1234 zebras."))]
+    )
+    assert [r.status for r in results] == ["failed", "added"]
+    assert "2,500,012 characters" in (results[0].error or "") and "up to 2,000,000" in (
+        results[0].error or ""
+    )
+    assert archive.counts()["documents"] == 3
+
+
 def test_new_article_is_searchable_without_rebuild(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
     archive = built(tmp_path, fake_embedder)
     archive.add([("new", article("Zebra census", "Rangers counted 1234 zebras in the reserve."))])

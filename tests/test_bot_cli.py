@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import re
@@ -76,8 +77,11 @@ def test_start_runs_the_bot_when_a_token_is_set(seeded_env: dict[str, str], tmp_
         env = bot_env(Path(seeded_env["DOSSIER_DATA_DIR"]), telegram)
         process = BotProcess(env, tmp_path / "bot.log", "start").start(lambda: bool(telegram.commands))
         telegram.push_message(5001, "/about")
-        assert "holds 2 news articles" in telegram.wait_for_messages(5001)[0]["text"]
+        about = telegram.wait_for_messages(5001)[0]["text"]
+        assert "holds 2 news articles" in about
+        assert f"Dossier {importlib.metadata.version('dossier')}, MIT licence." in about  # as --version
         assert process.stop() == 0
+    assert "is up (long polling): 2 articles in the archive" in process.log
 
 
 def test_health_checks_the_index_and_the_bots_heartbeat(seeded_env: dict[str, str]) -> None:
@@ -117,13 +121,35 @@ def dockerfile_entrypoint() -> list[str]:
     return list(json.loads(match.group(1)))
 
 
-def test_dockerfile_runs_what_these_tests_run() -> None:
+def dockerfile_stages() -> tuple[str, str]:
+    """The build stage and the runtime stage of the Dockerfile."""
     text = (ROOT / "Dockerfile").read_text()
-    assert text.startswith("#") and "FROM python:3.11-slim" in text
-    assert "download.pytorch.org/whl/cpu" in text and "pip install --no-deps ." in text
-    assert "dossier index build seeds" in text and "HF_HUB_OFFLINE=1" in text
-    assert re.search(r"^USER dossier$", text, re.M) and 'CMD ["bot"]' in text
-    assert "HEALTHCHECK" in text and 'CMD ["dossier", "health"]' in text
+    assert text.startswith("#")
+    build, runtime = re.split(r"^FROM python:3\.11-slim(?: AS build)?$", text, flags=re.M)[1:]
+    return build, runtime
+
+
+def test_dockerfile_runs_what_these_tests_run() -> None:
+    build, runtime = dockerfile_stages()
+    # The build stage: the runtime lock with CPU torch (tests/test_locks.py), the seed index built with
+    # it as the seeded_env fixtures build theirs, and dossier's wheel.
+    assert "--require-hashes --no-deps --find-links" in build and "-r requirements/runtime.lock" in build
+    assert "ARG TORCH_WHEELS=https://download.pytorch.org/whl/cpu/torch/" in build
+    assert "dossier index build seeds" in build and "HF_HUB_OFFLINE=1" in build
+    # The runtime stage: serve.lock only, which tests/test_runtime_stage.py runs everything on, and
+    # the seed index with its export; no pip or setuptools left.
+    assert "-r /tmp/serve.lock" in runtime and "runtime.lock" not in runtime
+    assert "COPY --from=build /seed-data /app/seed-data" in runtime
+    assert "pip uninstall --yes --disable-pip-version-check pip setuptools" in runtime
+    assert re.search(r"^USER dossier$", runtime, re.M) and 'CMD ["bot"]' in runtime
+    assert "HEALTHCHECK" in runtime and 'CMD ["dossier", "health"]' in runtime
+    assert "DOSSIER_DATA_DIR=/data" in runtime
+
+
+def test_env_example_left_as_it_is_sets_nothing_over_the_image() -> None:
+    """`docker run --env-file .env` with .env copied from .env.example keeps the image's /data."""
+    example = (ROOT / ".env.example").read_text()
+    assert not [line for line in example.splitlines() if line.strip() and not line.startswith("#")]
 
 
 @pytest.mark.parametrize("volume_has_index", [False, True])

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from telegram import Update
 
 from bot.services import Services, open_bot_services
 from bot.settings import Settings
@@ -21,10 +22,13 @@ from bot.subscriptions.announcer import article_key
 from bot.telegram.app import DossierApplication
 from bot.telegram.context import SERVICES, BotServices
 from bot.telegram.courier import Courier
-from bot.telegram.subscribe import ADMIN_ONLY, GROUP_ADMINS_ONLY
+from bot.telegram.ingestion import QUEUED, WORKERS
+from bot.telegram.subscribe import ADMIN_ONLY, BUSY, GROUP_ADMINS_ONLY
+from index.fetch import FetchPolicy
 from tests.fake_telegram import RecordingRequest
 from tests.support.archive import copy_index
 from tests.support.bot import bot_settings, deliver, recorded_app, with_onnx_export
+from tests.support.hostile_site import HostileSite
 
 GEOLOGY = "Which companies signed the geological exploration agreement?"
 ADMIN = 9001
@@ -231,3 +235,46 @@ async def test_a_server_error_is_retried_with_backoff_and_the_notice_still_arriv
         failed, delivered = [c for c in request.api.calls_to("sendMessage") if c.params["chat_id"] == 111]
         assert failed.status == 502 and delivered.status == 200
         assert delivered.at - failed.at >= 2.0  # the first retry waits two seconds
+
+
+async def test_adds_of_a_trickling_page_hold_up_neither_answers_nor_more_than_their_queue(
+    settings: Settings, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = HostileSite()
+    site.trickle("/slow", every=0.2)
+    monkeypatch.setattr(
+        services.subscriptions, "fetch_policy", FetchPolicy.allowing("127.0.0.1", deadline=1.5)
+    )
+    try:
+        async with recorded_app(settings, services) as (app, request):
+            adds = []
+            for _ in range(WORKERS + QUEUED + 2):
+                request.api.push_message(ADMIN, f"/add {site.base}/slow", from_user_id=ADMIN)
+                update = Update.de_json(request.api.pending_updates[-1], app.bot)
+                adds.append(asyncio.create_task(app.process_update(update)))
+            await asyncio.sleep(0.3)
+            started = time.monotonic()
+            assert "Kazgeology" in await say(app, request, 120, GEOLOGY)
+            assert time.monotonic() - started < 2.0  # the adds run on threads of their own
+            await asyncio.gather(*adds)
+    finally:
+        site.stop()
+    replies = [m["text"] for m in request.sent_messages(ADMIN)]
+    assert replies.count(BUSY) == 2
+    assert sum("did not answer within 1.5 s" in r for r in replies) == WORKERS + QUEUED
+
+
+async def test_a_flood_wait_in_one_chat_does_not_hold_up_answers_in_another(
+    settings: Settings, services: Services
+) -> None:
+    async with recorded_app(settings, services) as (app, request):
+        request.api.fail_next("sendMessage", status=429, retry_after=30)
+        request.api.push_message(121, GEOLOGY)
+        update = Update.de_json(request.api.pending_updates[-1], app.bot)
+        waiting = asyncio.create_task(app.process_update(update))  # told to wait 30 s
+        await request.api.wait_for_async(lambda: bool(request.api.calls_to("sendMessage")), timeout=10)
+        started = time.monotonic()
+        assert "Kazgeology" in await say(app, request, 122, GEOLOGY)
+        assert time.monotonic() - started < 2.0
+        assert not waiting.done()  # chat 121 still waits its 30 s, alone
+        waiting.cancel()

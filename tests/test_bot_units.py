@@ -59,6 +59,16 @@ def test_article_text_is_escaped_and_links_only_to_web_addresses() -> None:
     assert rows[0][0].callback_data == "q:0123456789abcdef:7"
 
 
+def test_direct_answer_is_bold_and_escaped() -> None:
+    sentence = AnswerSentence("The deal between AT&T and <Acme> closed in 1999 at AT&T's offices.", (1,))
+    answer = Answer("q", (sentence,), (citation(1),), refused=False, short_answer="AT&T")
+    [html] = answer_messages(answer)
+    assert html.startswith("The deal between <b>AT&amp;T</b> and &lt;Acme&gt;")
+    parsed = parse_html(html)
+    bold = next(e for e in parsed.entities if e["type"] == "bold")
+    assert parsed.text[bold["offset"] : bold["offset"] + bold["length"]] == "AT&T"
+
+
 def test_refusal_offers_related_articles_and_sources() -> None:
     refusal = Answer(
         "q", (), (), refused=True, related=(Related("0123456789abcdef", "Near <it>", None, None),)
@@ -75,13 +85,13 @@ def test_splitting_never_exceeds_the_limit_counting_emoji_twice() -> None:
 
 
 def test_split_parts_each_hold_balanced_html() -> None:
-    sentences = tuple(AnswerSentence(f"Sentence {i} & <tag> " + "x" * 400 + ".", (1,)) for i in range(30))
+    sentences = tuple(AnswerSentence(f"Sentence {i} & <tag> " + "x" * 400 + ".", (1,)) for i in range(20))
     answer = Answer("q", sentences, (citation(1),), refused=False)
     messages = answer_messages(answer)
-    assert len(messages) > 2
+    assert len(messages) == 3
     texts = [parse_html(m).text for m in messages]
     assert all(t.startswith("Sentence ") for t in texts[:-1]) and texts[-1].endswith("The <Times>")
-    assert sum(t.count("& <tag>") for t in texts) == 30
+    assert sum(t.count("& <tag>") for t in texts) == 20
 
 
 def test_inline_message_keeps_sources_and_drops_sentences_to_fit() -> None:

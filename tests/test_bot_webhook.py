@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import http.client
 import json
+import socket
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -45,9 +49,18 @@ def bot(
         webhook_port=hook_url.split(":")[2].split("/")[0],
         webhook_secret=SECRET,
     )
-    process = BotProcess(env, home / "bot.log").start(lambda: telegram.webhook is not None)
+    port = int(hook_url.split(":")[2].split("/")[0])
+    # Registered and listening: PTB may register the webhook before its server accepts connections.
+    process = BotProcess(env, home / "bot.log").start(
+        lambda: telegram.webhook is not None and listening(port)
+    )
     yield process
     assert process.stop() == 0, process.log[-3000:]
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def post(url: str, update: dict[str, Any], secret: str | None) -> int:
@@ -99,6 +112,44 @@ def test_updates_telegram_delivers_are_answered(telegram: FakeBotApi, bot: BotPr
     telegram.push_message(4003, "/start")
     assert "2 news articles" in wait_for_reply(telegram, 4003, 1)["text"]
     assert telegram.calls_to("getUpdates") == []
+
+
+def post_oversized(url: str, megabytes: int) -> str:
+    """POSTs a body of that size without the secret; how it ended: a status or the connection's error."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=20)
+    try:
+        connection.putrequest("POST", parts.path)
+        connection.putheader("Content-Type", "application/json")
+        connection.putheader("Content-Length", str(megabytes * 1024 * 1024))
+        connection.endheaders()
+        chunk = b" " * (1024 * 1024)
+        for _ in range(megabytes):
+            connection.send(chunk)
+        return str(connection.getresponse().status)
+    except OSError as error:  # the server hung up rather than read on: what a cap looks like
+        return type(error).__name__
+    finally:
+        connection.close()
+
+
+def resident_mib(bot: BotProcess) -> float:
+    assert bot.process is not None
+    status = Path(f"/proc/{bot.process.pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))) / 1024
+
+
+def test_oversized_posts_are_refused_before_their_body_is_read(
+    telegram: FakeBotApi, bot: BotProcess, hook_url: str
+) -> None:
+    before = resident_mib(bot)
+    with ThreadPoolExecutor(12) as posts:
+        endings = list(posts.map(lambda _: post_oversized(hook_url, 20), range(12)))
+    assert "200" not in endings and "403" not in endings, endings  # refused for its size, unread
+    assert resident_mib(bot) - before < 40  # 12 x 20 MB would otherwise have been held at once
+    telegram.add_chat(4004)
+    assert post(hook_url, message_update(900_004, 4004, QUESTION), SECRET) == 200  # still serving
+    assert "Kazgeology" in wait_for_reply(telegram, 4004, 1)["text"]
 
 
 def test_neither_token_nor_secret_reaches_the_log(telegram: FakeBotApi, bot: BotProcess) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import threading
 from pathlib import Path
 
 import pytest
 
-from index.chunking import make_chunks, split_sentences
+from index.chunking import MAX_RUN, make_chunks, split_sentences
 from index.parsing.loader import load_file
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
@@ -50,3 +51,37 @@ def test_consecutive_chunks_overlap_within_a_paragraph() -> None:
     assert len(chunks) > 2
     for before, after in itertools.pairwise(chunks):
         assert after.first_sentence == before.last_sentence  # one shared sentence
+
+
+def long_paragraph(size: int) -> str:
+    """About `size` characters of plausible news sentences in one paragraph, as a runaway page makes."""
+    sentence = "The minister said on Tuesday that Mr. Smith of the U.S. agreed to build 14 new stations. "
+    return (sentence * (size // len(sentence) + 1))[:size]
+
+
+def split_within(paragraphs: list[str], seconds: float) -> list:  # type: ignore[type-arg]
+    """split_sentences in a thread; a quadratic splitter would still be at it after `seconds`."""
+    found: list = []  # type: ignore[type-arg]
+    thread = threading.Thread(target=lambda: found.extend(split_sentences(paragraphs)), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"splitting {sum(map(len, paragraphs))} characters took over {seconds} s"
+    return found
+
+
+def test_a_one_megabyte_paragraph_is_split_and_every_sentence_points_at_the_text() -> None:
+    paragraph = long_paragraph(1024 * 1024)  # pysbd alone: 1,145 s (the issue's measurement)
+    sentences = split_within([paragraph], seconds=120)
+    assert len(sentences) > 10_000
+    assert all(paragraph[s.start : s.end] == s.text for s in sentences)
+    assert (
+        sentences[0].text
+        == "The minister said on Tuesday that Mr. Smith of the U.S. agreed to build 14 new stations."
+    )
+
+
+def test_a_paragraph_without_punctuation_is_cut_into_bounded_pieces() -> None:
+    paragraph = " ".join(["word"] * 200_000)  # 1 MB, one "sentence"
+    sentences = split_within([paragraph], seconds=60)
+    assert max(len(s.text) for s in sentences) <= MAX_RUN
+    assert " ".join(s.text for s in sentences) == paragraph

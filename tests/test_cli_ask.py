@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+from bot.cli.render import render_text
+from index.answering.models import Answer, AnswerSentence
 from tests.support.archive import run_dossier
 
-JSON_KEYS = {"question", "answer", "refused", "citations", "related", "latency_ms"}
+JSON_KEYS = {"question", "answer", "refused", "citations", "related", "latency_ms", "short_answer"}
 CITATION_KEYS = {"n", "doc_id", "title", "url", "published", "quote"}
 
 
@@ -29,6 +31,14 @@ def test_ask_json_has_the_stable_shape(seeded_env: dict[str, str]) -> None:
     [citation] = data["citations"]
     assert set(citation) == CITATION_KEYS and citation["n"] == 1
     assert citation["published"] == "2021-04-30" and "Kazgeology and Rosgeologia" in citation["quote"]
+
+
+def test_ask_json_gives_the_direct_answer(seeded_env: dict[str, str]) -> None:
+    result = run_dossier(seeded_env, "ask", "--json", "When was the Digital Office created?")
+    data = json.loads(result.stdout)
+    assert data["short_answer"] == "February 2018" and "February 2018" in data["answer"]
+    refused = json.loads(run_dossier(seeded_env, "ask", "--json", "How do I bake sourdough bread?").stdout)
+    assert refused["refused"] is True and refused["short_answer"] is None
 
 
 def test_ask_refuses_off_topic_question(seeded_env: dict[str, str]) -> None:
@@ -73,3 +83,14 @@ def test_chat_understands_follow_ups_and_lists_sources(seeded_env: dict[str, str
     assert (
         "Kazakhstan and Russia Sign Economic Cooperation Program For 2021-2025 (2021-04-30)" in result.stdout
     )
+
+
+def test_terminal_answer_shows_the_direct_answer_in_bold() -> None:
+    answer = Answer(
+        "q", (AnswerSentence("The office opened in February 2018.", (1,)),), (), False, short_answer="2018"
+    )
+    text = render_text(answer)
+    assert text.plain.startswith("The office opened in February 2018 [1].")
+    at = text.plain.index("2018")
+    marked = [s for s in text.spans if s.start <= at and s.end >= at + 4 and "underline" in str(s.style)]
+    assert marked and "bold" in str(marked[0].style)

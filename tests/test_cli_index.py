@@ -70,10 +70,15 @@ def test_build_then_search_finds_kazgeology_passage_first(cli_env: dict[str, str
     assert first["title"] == "Kazakhstan and Russia Sign Economic Cooperation Program For 2021-2025"
 
 
+def allowing_loopback(env: dict[str, str]) -> dict[str, str]:
+    """The page server is on loopback, which Dossier refuses to fetch from unless allowed."""
+    return {**env, "DOSSIER_FETCH_ALLOWED_NETWORKS": "127.0.0.1"}
+
+
 def test_add_makes_article_searchable_and_adding_again_changes_nothing(
     seeded_env: dict[str, str], tmp_path: Path, page_server: str
 ) -> None:
-    cli_env = seeded_env
+    cli_env = allowing_loopback(seeded_env)
     article = tmp_path / "water.txt"
     article.write_text(NEW_ARTICLE, encoding="utf-8")
     first = run_dossier(cli_env, "index", "add", str(article), f"{page_server}/article.html")
@@ -106,12 +111,26 @@ def test_add_makes_article_searchable_and_adding_again_changes_nothing(
 def test_bad_items_fail_with_one_clear_line_and_keep_the_index(
     seeded_env: dict[str, str], page_server: str, item: str, message: str
 ) -> None:
-    cli_env = seeded_env
+    cli_env = allowing_loopback(seeded_env)
     before = run_dossier(cli_env, "index", "list", "--json").stdout
     result = run_dossier(cli_env, "index", "add", item.format(server=page_server))
     assert result.returncode != 0
     assert message in result.stderr and "Traceback" not in result.stderr
     assert run_dossier(cli_env, "index", "list", "--json").stdout == before
+
+
+def test_a_page_on_an_internal_address_is_refused_unless_the_operator_allows_it(
+    seeded_env: dict[str, str], page_server: str
+) -> None:
+    result = run_dossier(seeded_env, "index", "add", f"{page_server}/article.html")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "127.0.0.1 is a loopback address" in result.stderr
+    assert "DOSSIER_FETCH_ALLOWED_NETWORKS" in result.stderr
+    bad = run_dossier(
+        {**seeded_env, "DOSSIER_FETCH_ALLOWED_NETWORKS": "10.0.0.0/8, not a host!"}, "index", "list"
+    )
+    assert bad.returncode == 1 and "DOSSIER_FETCH_ALLOWED_NETWORKS" in bad.stderr
+    assert "'not a host!' is neither a host name" in bad.stderr
 
 
 def test_bad_files_in_a_folder_do_not_stop_the_good_ones(cli_env: dict[str, str], tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from bot.subscriptions.store import SubscriptionStore
+from bot.telegram.courier import IN_FLIGHT
 from tests.fake_telegram import FakeBotApi
 from tests.support.archive import copy_index, run_dossier
 from tests.support.bot import BotProcess, bot_env, wait_for_reply, with_onnx_export
@@ -24,6 +25,7 @@ CHANNEL = -100_900
 CHANNEL_NAME = "dossier_news"
 ADMIN = 2099
 WATER_URL = "https://news.example/water-monitoring"
+SOLAR_URL = "https://news.example/solar-shymkent"
 
 
 def water_article(stations: int) -> str:
@@ -109,6 +111,7 @@ def env(home: Path, telegram: FakeBotApi, seed_data_dir: Path) -> dict[str, str]
         feed_interval="10",
         admin_ids=f"[{ADMIN}]",
         channel_id=f"@{CHANNEL_NAME}",
+        fetch_allowed_networks="127.0.0.1",  # the news site is on loopback
     )
 
 
@@ -165,21 +168,33 @@ def test_the_new_article_is_answered_at_once_and_its_button_scopes_the_next_ques
     assert "Lukashenko" not in wait_for_reply(telegram, 2001, 4)["text"]
 
 
-def test_an_updated_article_in_the_watched_folder_is_answered_from_but_not_announced_again(
+def solar_article(megawatts: int) -> str:
+    return (
+        "A solar plant opens near Shymkent\n\n"
+        f"SHYMKENT – A solar plant that produces {megawatts} megawatts opened near Shymkent on Friday.\n\n"
+        "The plant covers 200 hectares and will supply electricity to the south of Kazakhstan.\n"
+    )
+
+
+def test_an_article_dropped_in_the_watched_folder_is_announced_once_and_its_update_answered_from(
     telegram: FakeBotApi, bot: BotProcess, home: Path
 ) -> None:
-    write_article(home / "watched", "water", water_article(15), WATER_URL)
-    question = "How many monitoring stations will be built on the Syr Darya?"
+    before = len(notices(telegram, 2001))
+    write_article(home / "watched", "solar", solar_article(50), SOLAR_URL)
+    wait(lambda: len(notices(telegram, 2001)) == before + 1, 60, "the watched folder's article")
+    assert "50 megawatts" in notices(telegram, 2001)[-1]["text"]
+    write_article(home / "watched", "solar", solar_article(70), SOLAR_URL)  # the same file, updated
+    question = "How many megawatts does the solar plant near Shymkent produce?"
 
-    def answered_with_15() -> bool:
-        time.sleep(4)  # ask now and then: the bot loads the document model first, and limits questions
+    def answered_with_70() -> bool:
+        time.sleep(4)  # ask now and then: the folder settles first, and questions are limited
         before = len(telegram.sent_messages(2006))
         telegram.push_message(2006, question)
-        return "15" in wait_for_reply(telegram, 2006, before + 1, timeout=15)["text"]
+        return "70" in wait_for_reply(telegram, 2006, before + 1, timeout=15)["text"]
 
-    wait(answered_with_15, 80, "the updated article")
+    wait(answered_with_70, 80, "the updated article")
     time.sleep(3)
-    assert len(notices(telegram, 2001)) == 1
+    assert len(notices(telegram, 2001)) == before + 1
 
 
 def test_feed_articles_are_announced_once_and_a_blocked_chat_is_unsubscribed(
@@ -220,9 +235,11 @@ def test_the_bot_reads_and_writes_the_archive_through_one_connection(bot: BotPro
 # A crash in the middle of a broadcast
 
 
-def test_a_bot_killed_mid_broadcast_resumes_and_every_chat_gets_exactly_one_notice(
+def test_a_bot_killed_mid_broadcast_loses_nothing_and_repeats_at_most_the_sends_in_flight(
     seed_data_dir: Path, tmp_path: Path
 ) -> None:
+    """Telegram has no idempotency key: a notice it accepted in the milliseconds before the kill, and
+    that the bot had not yet marked sent, goes out again after the restart. At most IN_FLIGHT can be."""
     chats = list(range(5000, 5090))
     with FakeBotApi(enforce_limits=True) as telegram:
         data_dir = copy_index(with_onnx_export(seed_data_dir), tmp_path / "data")
@@ -233,25 +250,23 @@ def test_a_bot_killed_mid_broadcast_resumes_and_every_chat_gets_exactly_one_noti
         env = bot_env(data_dir, telegram)
         first = BotProcess(env, tmp_path / "first.log").start(lambda: bool(telegram.commands))
         wait(lambda: store.is_initialised(), 20, "the baseline")
-        telegram.hold("sendMessage", after=30)  # the network stalls after 30 notices
         path = write_article(tmp_path / "incoming", "water", water_article(14), WATER_URL)
         dossier(env, "index", "add", str(path))
-        wait(lambda: telegram.held > 0, 30, "the broadcast to stall")
-        time.sleep(0.5)  # let the bot record what Telegram accepted
+        wait(lambda: len(telegram.sent_messages()) >= 30, 30, "the broadcast to be under way")
         assert first.process is not None
-        first.process.kill()  # SIGKILL: no goodbye, no cleanup
+        first.process.kill()  # SIGKILL while notices are being sent: no goodbye, no cleanup
         first.process.wait()
-        telegram.release()
-        assert len(telegram.sent_messages()) == 30
+        assert len(telegram.sent_messages()) < len(chats)
         second = BotProcess(env, tmp_path / "second.log").start(lambda: True)
         try:
-            wait(lambda: len(telegram.sent_messages()) >= len(chats), 30, "the rest of the broadcast")
-            time.sleep(2)
+            wait(lambda: {c for c in chats if telegram.sent_messages(c)} == set(chats), 30, "the rest")
+            wait(lambda: store.outbox_counts() == {"sent": len(chats)}, 10, "every notice marked sent")
+            time.sleep(1)
         finally:
             assert second.stop() == 0, second.log[-3000:]
         per_chat = {chat: len(telegram.sent_messages(chat)) for chat in chats}
-        assert set(per_chat.values()) == {1}, per_chat
+        assert min(per_chat.values()) == 1 and max(per_chat.values()) <= 2, per_chat  # none lost
+        assert sum(per_chat.values()) - len(chats) <= IN_FLIGHT  # the bound the README states
         assert not [
             c for c in telegram.calls_to("sendMessage") if c.status == 429
         ]  # within Telegram's limits
-        assert store.outbox_counts() == {"sent": len(chats)}

@@ -114,3 +114,25 @@ def test_summary_is_two_or_three_sentences_of_the_article(seed_archive: Archive)
 def test_article_key_prefers_the_url(archive: Archive) -> None:
     for document in archive.documents():
         assert article_key(document) == document.url
+
+
+def test_a_watched_file_is_added_and_announced_only_once_it_is_complete(
+    archive: Archive, store: SubscriptionStore, tmp_path: Path
+) -> None:
+    from bot.subscriptions.service import SubscriptionService
+
+    watched = tmp_path / "watched"
+    watched.mkdir()
+    service = SubscriptionService(archive, store, watch_dir=watched)
+    service.announce()  # the baseline
+    store.subscribe(1)
+    path = watched / "water.txt"
+    path.write_text("Water summit in Astana\n\nMinisters agreed to build")  # the first half
+    assert service.watch_folder() == []
+    with path.open("a") as handle:
+        handle.write(" 14 monitoring stations on the Syr Darya.\n")
+    assert service.watch_folder() == []  # changed since the last look: still being written
+    assert [i.status for i in service.watch_folder()] == ["added"]
+    [announcement] = service.announce()
+    assert "14 monitoring stations" in archive.document_text(announcement.document.doc_id)
+    assert service.watch_folder() == [] and service.announce() == []

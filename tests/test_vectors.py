@@ -71,3 +71,15 @@ def test_excluded_chunks_are_skipped_by_exact_and_ivf_search(monkeypatch, tmp_pa
         assert first[0] == 15
         skipped = mapped.search(data[5], 10, Excluded(np.array([15, 999_999]))).ids
         assert 15 not in skipped and list(skipped[:9]) == list(first[1:10])
+
+
+def test_a_sample_of_ids_comes_from_the_index_saved_exact_or_ivf(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """What the segment check reads to tell a vector file of other chunks (index/segment.py)."""
+    monkeypatch.setattr(vectors, "EXACT_LIMIT", 5_000)
+    data = clustered(8_000)
+    for count in (1_000, 8_000):
+        ids = np.arange(count, dtype=np.int64) * 3 + 11
+        VectorIndex.build(ids, data[:count], 64).save(tmp_path / "v.faiss")
+        sample = VectorIndex.load(tmp_path / "v.faiss").sample_ids(64)
+        assert 32 <= len(sample) <= 64 and np.isin(sample, ids).all()
+    assert len(VectorIndex.build(ids[:0], data[:0], 64).sample_ids(64)) == 0

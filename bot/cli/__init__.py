@@ -7,10 +7,13 @@ nothing it does not use.
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
 
-from bot.cli.common import configure_logging, load_settings
+from bot.cli.common import FullHelpGroup, configure_logging, load_settings
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 # name -> "module:attribute"; the order is the order of `dossier --help`.
 COMMANDS = {
@@ -26,7 +29,7 @@ COMMANDS = {
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(FullHelpGroup):
     """A group whose subcommands are imported on first use (click's documented lazy-loading pattern)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -42,12 +45,19 @@ class LazyGroup(click.Group):
         return command
 
 
-@click.group(cls=LazyGroup)
+@click.group(cls=LazyGroup, context_settings=CONTEXT)
 @click.option("-v", "--verbose", count=True, help="More logging (-v info, -vv debug).")
+# Read from the installed metadata (pyproject.toml's version) only when asked: bot.version() is the same.
+@click.version_option(package_name="dossier", message="dossier %(version)s")
 @click.pass_context
 def main(ctx: click.Context, verbose: int) -> None:
     """Dossier: cited answers from a news archive."""
     settings = load_settings()
     level = {0: settings.log_level, 1: "INFO"}.get(verbose, "DEBUG")
     configure_logging(level)
+    if sys.stderr.isatty():  # progress is for people; in a pipe rich's progress is not even imported
+        from bot.cli.progress import show_progress
+        from bot.cli.render import console
+
+        show_progress(console(stderr=True))
     ctx.obj = settings

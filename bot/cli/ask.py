@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from bot.cli.common import fail, user_errors
-from bot.cli.render import answer_json, error_json, render_text
+from bot.cli.render import answer_json, console, error_json, render_quotes, render_text, show
 from bot.settings import Settings
 from index.answering.models import Answer, Turn
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from index.answering.service import AnsweringService
 
 HISTORY_TURNS = 3
@@ -41,7 +43,10 @@ def ask(settings: Settings, question: str | None, k: int | None, as_json: bool) 
     options: dict[str, Any] = {"k": k} if k else {}
     if question is not None:
         answer = service.answer(question, **options)
-        click.echo(json.dumps(answer_json(answer), ensure_ascii=False) if as_json else render_text(answer))
+        if as_json:
+            click.echo(json.dumps(answer_json(answer), ensure_ascii=False))
+        else:
+            show(console(), render_text(answer))
         return
     _answer_lines(service, as_json, options)
 
@@ -50,6 +55,7 @@ def _answer_lines(service: AnsweringService, as_json: bool, options: dict[str, A
     """One answer per input line; a bad line is reported in its place and the rest go on."""
     from index.errors import DossierError
 
+    out = console()
     for line in sys.stdin:
         question = line.rstrip("\n")
         if not question.strip():
@@ -60,9 +66,10 @@ def _answer_lines(service: AnsweringService, as_json: bool, options: dict[str, A
             output = error_json(question, str(error))
             click.echo(json.dumps(output, ensure_ascii=False) if as_json else f"dossier: {error}")
             continue
-        click.echo(
-            json.dumps(answer_json(answer), ensure_ascii=False) if as_json else render_text(answer) + "\n"
-        )
+        if as_json:
+            click.echo(json.dumps(answer_json(answer), ensure_ascii=False))
+        else:
+            show(out, render_text(answer), "\n")
         sys.stdout.flush()
 
 
@@ -83,6 +90,7 @@ def run_chat(settings: Settings) -> None:
     from index.errors import DossierError
 
     service = _service(settings)
+    out = console()
     interactive = sys.stdin.isatty()
     if interactive:
         _enable_line_editing(settings.paths.chat_history)
@@ -92,7 +100,9 @@ def run_chat(settings: Settings) -> None:
     while True:
         try:
             line = input("you> " if interactive else "").strip()
-        except EOFError:
+        except EOFError:  # Ctrl-D: the shell's prompt then starts on a line of its own
+            if interactive:
+                click.echo()
             break
         if not line:
             continue
@@ -101,7 +111,7 @@ def run_chat(settings: Settings) -> None:
             break
         if command.startswith("/"):
             history, output = _chat_command(service, command, history, last)
-            click.echo(output)
+            show(out, output)
             continue
         try:
             last = service.answer(line, history[-HISTORY_TURNS:])
@@ -109,12 +119,12 @@ def run_chat(settings: Settings) -> None:
             click.echo(str(error))
             continue
         history.append(last.to_turn())
-        click.echo(render_text(last) + "\n")
+        show(out, render_text(last), "\n")
 
 
 def _chat_command(
     service: AnsweringService, command: str, history: list[Turn], last: Answer | None
-) -> tuple[list[Turn], str]:
+) -> tuple[list[Turn], str | Text]:
     if command == "/sources":
         documents = service.documents()
         return history, "\n".join(
@@ -123,9 +133,8 @@ def _chat_command(
             for d in documents
         ) or "The archive is empty."
     if command == "/quotes":
-        if last is None or not last.citations:
-            return history, "No cited passages yet: ask a question first."
-        return history, "\n".join(f"[{c.n}] “{c.quote}” — {c.title}" for c in last.citations)
+        # The last answer's passages: a refusal cites none, which is not "no question yet".
+        return history, render_quotes(last)
     if command == "/new":
         return [], "Conversation forgotten."
     return history, CHAT_HELP

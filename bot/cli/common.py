@@ -17,9 +17,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 logger = logging.getLogger("dossier")
 
 
+# What a running bot says at INFO even at the default WARNING level, so that `docker logs` shows it is
+# alive: one line at start (mode, archive size, username) and one per broadcast of a new article.
+ACTIVITY_LOGGERS = ("bot.telegram.app", "bot.subscriptions.announcer")
+
+
 def configure_logging(level: str) -> None:
     """Logging for the whole process, set once here; httpx would log every URL (and token) at INFO."""
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if logging.getLogger().level <= logging.WARNING:
+        for name in ACTIVITY_LOGGERS:
+            logging.getLogger(name).setLevel(min(logging.INFO, logging.getLogger().level))
     for noisy in (
         "httpx",
         "httpcore",
@@ -29,6 +37,20 @@ def configure_logging(level: str) -> None:
         "htmldate",
     ):
         logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+class FullHelpGroup(click.Group):
+    """A group whose help lists each command's whole first sentence, wrapped, where click cuts it."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 def fail(message: str, code: int = 1) -> None:

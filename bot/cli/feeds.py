@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
-from bot.cli.common import fail, user_errors
+from bot.cli.common import FullHelpGroup, fail, user_errors
 from bot.services import subscription_store as open_store
 from bot.settings import Settings
 
 
-@click.group("feeds")
+@click.group("feeds", cls=FullHelpGroup)
 def feeds_group() -> None:
     """Manage the RSS/Atom feeds the bot polls (every DOSSIER_FEED_INTERVAL seconds)."""
 

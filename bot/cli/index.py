@@ -3,28 +3,44 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
-from bot.cli.common import fail, user_errors
-from bot.cli.render import document_json, hit_json
+from bot.cli.common import FullHelpGroup, fail, user_errors
+from bot.cli.render import console, document_json, hit_json, render_hits, show
 from bot.settings import Settings
-from index.models import AddResult
+from index import progress
+from index.models import AddResult, Article
+
+T = TypeVar("T")
 
 
-def _read(items: tuple[str, ...]) -> tuple[list, list[AddResult]]:  # type: ignore[type-arg]
+def _read(settings: Settings, items: tuple[str, ...]) -> tuple[list[tuple[str, Article]], list[AddResult]]:
     from index.errors import UnsupportedDocument
     from index.parsing import load_articles
 
     articles, failures = [], []
-    for item in items:
-        for origin, result in load_articles(item):
-            if isinstance(result, UnsupportedDocument):
-                failures.append(AddResult(origin, "failed", error=str(result)))
-            else:
-                articles.append((origin, result))
+    policy = settings.fetch_policy()
+    with progress.task("Reading articles") as advance:
+        for item in items:
+            for origin, result in load_articles(item, policy):
+                if isinstance(result, UnsupportedDocument):
+                    failures.append(AddResult(origin, "failed", error=str(result)))
+                else:
+                    articles.append((origin, result))
+                advance(1)
     return articles, failures
+
+
+def _tracked(items: list[T], label: str) -> Iterator[T]:
+    """The items, counted on the progress display as the archive takes them one by one."""
+    with progress.task(label, total=len(items)) as advance:
+        for item in items:
+            yield item
+            advance(1)
 
 
 def _report(results: list[AddResult]) -> None:
@@ -35,7 +51,7 @@ def _report(results: list[AddResult]) -> None:
             click.echo(f"{r.status:<10} {r.doc_id}  {r.title}  ({r.item})")
 
 
-@click.group("index")
+@click.group("index", cls=FullHelpGroup)
 def index_group() -> None:
     """Build and change the article index."""
 
@@ -48,21 +64,22 @@ def build(settings: Settings, folder: Path) -> None:
     """Build the index from FOLDER (default: seeds/), replacing what was there."""
     from index.archive import Archive
 
-    articles, failures = _read((str(folder),))
+    articles, failures = _read(settings, (str(folder),))
     if not articles:
         for failure in failures:
             click.echo(f"failed     {failure.item}: {failure.error}", err=True)
         fail(f"no articles could be read from {folder}; the index was left as it was")
     archive = Archive.for_build(settings.index_settings())
-    results = archive.add(articles, replace_all=True)
+    results = archive.add(_tracked(articles, "Splitting into sentences"), replace_all=True)
     _report(results + failures)
     counts = archive.counts()
     click.echo(
         f"built: {counts['documents']} documents, {counts['chunks']} chunks, "
         f"{counts['sentences']} sentences in {settings.data_dir}"
     )
-    if failures:
-        fail(f"{len(failures)} item(s) could not be read")
+    failed = [r for r in results + failures if r.status == "failed"]
+    if failed:
+        fail(f"{len(failed)} item(s) could not be read")
 
 
 @index_group.command("add")
@@ -73,19 +90,20 @@ def add(settings: Settings, items: tuple[str, ...]) -> None:
     """Add article files, folders or http(s) URLs; prints added / updated / unchanged per item."""
     from index.archive import Archive
 
-    articles, failures = _read(items)
+    articles, failures = _read(settings, items)
     results: list[AddResult] = []
     archive = None
     if articles:
         archive = Archive.open_or_create(settings.index_settings())
-        results = archive.add(articles)
+        results = archive.add(_tracked(articles, "Splitting into sentences"))
     _report(results + failures)
     if archive is not None and archive.compaction_due():
         click.echo(
             f"{archive.uncompacted()} chunks changed since the last compaction; run: dossier index compact"
         )
-    if failures:
-        fail(f"{len(failures)} item(s) could not be added; the index keeps everything else")
+    failed = [r for r in results + failures if r.status == "failed"]
+    if failed:
+        fail(f"{len(failed)} item(s) could not be added; the index keeps everything else")
 
 
 @index_group.command("list")
@@ -158,12 +176,5 @@ def search(settings: Settings, query: str, k: int, as_json: bool) -> None:
             )
         )
         return
-    if not hits:
-        click.echo("no passages found")
-    for i, hit in enumerate(hits, 1):
-        d = hit.document
-        date = d.published.isoformat() if d.published else "undated"
-        click.echo(f"{i}. {d.title} ({date}) [{d.doc_id}] score {hit.score:.4f}")
-        click.echo(f"   {hit.text}")
-        if d.url:
-            click.echo(f"   {d.url}")
+    out = console()
+    show(out, render_hits(hits, out.width))

@@ -2,12 +2,67 @@
 
 The JSON shapes (`ask --json`, `search --json`, `index list --json`) are a contract other tools read:
 fields may be added, never renamed or removed.
+
+Text for people is built as rich `Text`: printed by `console()` it is styled on a terminal (the answer
+emphasised, its sources dimmed), plain in a pipe or with NO_COLOR set; `str()` of it is the plain text.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import textwrap
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
 from index.answering.models import Answer
 from index.models import DocumentInfo, Hit
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+ANSWER = "bold"
+SHORT_ANSWER = "bold underline"  # the phrase that answers (a name, date, number) inside the answer
+REFUSAL = "italic"
+QUIET = "dim"  # sources, links, ids: there when wanted, not competing with the answer
+TITLE = "bold"
+INDENT = "   "
+
+
+def console(stderr: bool = False) -> Console:
+    """Where people read: styled only on a terminal, and not at all with NO_COLOR set (no-color.org;
+    rich alone would drop the colours but keep bold and dim)."""
+    from rich.console import Console
+
+    plain = bool(os.environ.get("NO_COLOR"))
+    return Console(
+        stderr=stderr, color_system=None if plain else "auto", highlight=False, emoji=False, soft_wrap=True
+    )
+
+
+def show(out: Console, *parts: Text | str) -> None:
+    """Print for people: on a terminal, words wrapped at its width; in a pipe, lines left whole."""
+    text = Text.assemble(*parts)
+    out.print(_wrapped(text, out.width) if out.is_terminal else text, soft_wrap=True)
+
+
+def _wrapped(text: Text, width: int) -> Text:
+    """Lines broken between words at `width`, styles kept. Unlike rich's own wrapping, a word longer
+    than a line (a link) stays whole for the terminal to fold: split by a newline, it could no
+    longer be clicked or copied."""
+    lines = []
+    for line in text.split("\n", allow_blank=True):
+        breaks, start, words = [], 0, 0
+        for word in re.finditer(r"\S+", line.plain):
+            if words and word.end() - start > width:
+                breaks.append(word.start())
+                start, words = word.start(), 0
+            words += 1
+        for piece in line.divide(breaks):
+            piece.rstrip()
+            lines.append(piece)
+    return Text("\n").join(lines)
 
 
 def answer_json(answer: Answer) -> dict[str, object]:
@@ -29,6 +84,7 @@ def answer_json(answer: Answer) -> dict[str, object]:
         ],
         "related": [{"doc_id": r.doc_id, "title": r.title} for r in answer.related],
         "latency_ms": answer.latency_ms,
+        "short_answer": answer.short_answer,
     }
 
 
@@ -41,26 +97,88 @@ def error_json(question: str, error: str) -> dict[str, object]:
         "citations": [],
         "related": [],
         "latency_ms": 0.0,
+        "short_answer": None,
         "error": error,
     }
 
 
-def render_text(answer: Answer) -> str:
-    """The answer for people: cited sentences, then each source once."""
-    lines = [answer.text]
+def render_text(answer: Answer) -> Text:
+    """The answer for people: cited sentences (the direct answer marked in them), then each source once."""
+    lines: list[Text | str] = [
+        mark_short_answer(Text(answer.text, style=REFUSAL if answer.refused else ANSWER), answer.short_answer)
+    ]
     if answer.citations:
         lines.append("")
-        lines.append("Sources:")
+        lines.append(Text("Sources:", style=QUIET))
         for c in answer.citations:
             meta = " · ".join(p for p in (c.published.isoformat() if c.published else None, c.source) if p)
-            lines.append(f"[{c.n}] {c.title}" + (f" · {meta}" if meta else ""))
+            lines.append(Text(f"[{c.n}] {c.title}" + (f" · {meta}" if meta else ""), style=QUIET))
             if c.url:
-                lines.append(f"    {c.url}")
+                lines.append(Text(f"    {c.url}", style=QUIET))
     if answer.related:
         lines.append("")
-        lines.append("Related articles (they do not answer it):")
-        lines.extend(f"- {r.title}" for r in answer.related)
-    return "\n".join(lines)
+        lines.append(Text("Related articles (they do not answer it):", style=QUIET))
+        lines.extend(Text(f"- {r.title}", style=QUIET) for r in answer.related)
+    return Text("\n").join(Text(line) if isinstance(line, str) else line for line in lines)
+
+
+def render_quotes(answer: Answer | None) -> Text:
+    """`/quotes` in chat: the passages the last answer cited, or why there are none."""
+    if answer is None:
+        return Text("No cited passages yet: ask a question first.")
+    if not answer.citations:
+        why = ": the articles did not answer that question." if answer.refused else "."
+        return Text(f"The last answer quotes no passages{why}")
+    lines = []
+    for c in answer.citations:
+        line = Text(f"[{c.n}] ")
+        line.append(f"“{c.quote}”", style=ANSWER)
+        line.append(f" — {c.title}", style=QUIET)
+        lines.append(line)
+    return Text("\n").join(lines)
+
+
+def render_hits(hits: list[Hit], width: int = 80) -> Text:
+    """`dossier search`: each passage under its article's title, date and source, best first.
+
+    The fused score means nothing to a reader (a sum of 1/(60 + rank) over two rankings), so each hit
+    says instead where each retriever ranked it: by meaning (embeddings) and by words (BM25).
+    """
+    if not hits:
+        return Text("No passages found.")
+    out = Text()
+    for i, hit in enumerate(hits, 1):
+        d = hit.document
+        about = [d.published.isoformat() if d.published else "undated", d.source, d.doc_id]
+        details = [" · ".join(p for p in about if p), _ranks(hit)] + ([d.url] if d.url else [])
+        passage = textwrap.fill(
+            " ".join(hit.text.split()), max(width, 40), initial_indent=INDENT, subsequent_indent=INDENT
+        )
+        out.append("\n" if i > 1 else "")
+        out.append(f"{i}. ")
+        out.append(d.title, style=TITLE)
+        out.append(f"\n{passage}\n")
+        out.append("\n".join(INDENT + line for line in details if line), style=QUIET)
+        out.append("\n")
+    out.rstrip()
+    return out
+
+
+def _ranks(hit: Hit) -> str:
+    found = [
+        f"{how} #{hit.ranks[name]}"
+        for name, how in (("dense", "by meaning"), ("lexical", "by words"))
+        if name in hit.ranks
+    ]
+    return "ranked " + " and ".join(found) if found else ""
+
+
+def mark_short_answer(text: Text, short: str | None) -> Text:
+    """The direct answer marked where it first appears: bold like the answer around it, and underlined."""
+    at = text.plain.find(short) if short else -1
+    if short and at >= 0:
+        text.stylize(SHORT_ANSWER, at, at + len(short))
+    return text
 
 
 def document_json(d: DocumentInfo) -> dict[str, object]:

@@ -1,7 +1,9 @@
 """Polling RSS and Atom feeds: new entries' pages are fetched, extracted and added to the index.
 
-Each feed is polled on its own schedule; one that is down, slow or returns garbage is recorded and
-retried with exponential backoff, and never stops the others.
+Due feeds are polled side by side, each within its own deadline: a feed or an entry that is down,
+slow or returns garbage is recorded and retried with exponential backoff, and never holds up the
+others. Every feed and every entry is fetched through the core's one fetcher (index/fetch.py), under
+the operator's fetch policy: an entry linking to an internal address is refused, not broadcast.
 """
 
 from __future__ import annotations
@@ -9,19 +11,21 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import httpx
-
 from bot.subscriptions.store import Feed, SubscriptionStore
-from index.errors import UnsupportedDocument
+from index.fetch import FetchError, FetchPolicy, fetch
 from index.models import AddResult, Article
-from index.parsing.loader import FETCH_TIMEOUT, fetch_url
+from index.parsing.loader import fetch_url
 
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = 24 * 3600.0
 MAX_ENTRIES = 50  # per poll: a feed that suddenly lists thousands of items is read in portions
+FEED_WORKERS = 4  # feeds polled at once
+# A whole poll of one feed, its entries' pages included; entries left over wait for the next poll.
+FEED_DEADLINE = 120.0
 
 AddArticles = Callable[[Sequence[tuple[str, Article]]], list[AddResult]]
 
@@ -33,20 +37,32 @@ class PollResult:
     added: int = 0
 
 
+def is_feed_type(media_type: str) -> bool:
+    """Feeds come as RSS, Atom, any XML, and, from careless servers, as text or nothing at all."""
+    return "xml" in media_type or media_type.startswith("text/") or media_type in ("", "application/json")
+
+
 class FeedPoller:
-    def __init__(self, store: SubscriptionStore, add: AddArticles, interval: float):
+    def __init__(
+        self, store: SubscriptionStore, add: AddArticles, interval: float, policy: FetchPolicy | None = None
+    ):
         self.store = store
         self.add = add
         self.interval = interval
+        self.policy = policy or FetchPolicy()
 
     def poll_due(self, now: float | None = None) -> list[PollResult]:
-        """Poll every feed whose time has come."""
+        """Poll every feed whose time has come, several at once."""
         now = time.time() if now is None else now
-        return [self.poll(feed) for feed in self.store.feeds() if feed.next_poll_at <= now]
+        due = [feed for feed in self.store.feeds() if feed.next_poll_at <= now]
+        if len(due) <= 1:
+            return [self.poll(feed) for feed in due]
+        with ThreadPoolExecutor(FEED_WORKERS, thread_name_prefix="dossier-feed") as pool:
+            return list(pool.map(self.poll, due))
 
     def poll(self, feed: Feed) -> PollResult:
         try:
-            result = self._poll(feed)
+            result = self._poll(feed, time.monotonic() + FEED_DEADLINE)
         except Exception as error:
             delay = min(self.interval * 2 ** (feed.failures + 1), MAX_BACKOFF)
             status = f"failed: {_describe(error)}"
@@ -55,27 +71,33 @@ class FeedPoller:
             return PollResult(feed.url, status)
         return result
 
-    def _poll(self, feed: Feed) -> PollResult:
+    def _poll(self, feed: Feed, deadline: float) -> PollResult:
         import feedparser
 
-        headers = {"User-Agent": "Dossier/0.1 (feed reader)"}
+        headers = {}
         if feed.etag:
             headers["If-None-Match"] = feed.etag
         if feed.last_modified:
             headers["If-Modified-Since"] = feed.last_modified
-        response = httpx.get(feed.url, headers=headers, timeout=FETCH_TIMEOUT, follow_redirects=True)
+        response = fetch(
+            feed.url,
+            self.policy,
+            is_feed_type,
+            headers=headers,
+            deadline=deadline,
+            what="an RSS or Atom feed",
+        )
         next_poll = time.time() + self.interval
-        if response.status_code == 304:
+        if response.status == 304:
             self.store.record_poll(feed.url, "not modified", failed=False, next_poll_at=next_poll)
             return PollResult(feed.url, "not modified")
-        response.raise_for_status()
-        parsed = feedparser.parse(response.content)
+        parsed = feedparser.parse(response.body, response_headers=dict(response.headers))
         links = [e.get("link") or e.get("id") for e in parsed.entries[:MAX_ENTRIES]]
         # feedparser reads what it can of anything; malformed and linkless means not a feed at all.
         if (parsed.bozo or not parsed.feed) and not any(links):
             raise ValueError("not an RSS or Atom feed")
         new = self.store.new_entries(feed.url, [link for link in links if link])
-        added = self._ingest(feed.url, new)
+        added = self._ingest(feed.url, new, deadline)
         self.store.record_poll(
             feed.url,
             "new" if added else "unchanged",
@@ -86,15 +108,22 @@ class FeedPoller:
         )
         return PollResult(feed.url, "new" if added else "unchanged", added)
 
-    def _ingest(self, feed_url: str, links: list[str]) -> int:
+    def _ingest(self, feed_url: str, links: list[str], deadline: float) -> int:
         articles = []
-        for link in links:
+        for done, link in enumerate(links):
+            if time.monotonic() >= deadline:
+                logger.info(
+                    "feed %s: out of time; %d entries wait for the next poll", feed_url, len(links) - done
+                )
+                break
             try:
-                articles.append((link, fetch_url(link)))
-            except UnsupportedDocument as error:
+                articles.append((link, fetch_url(link, self.policy, deadline)))
+            except FetchError as error:
                 logger.info("skipping feed entry %s: %s", link, error)
-                if "cannot fetch" in str(error):
+                if error.transient:
                     continue  # a passing failure: try this entry again next time
+            except Exception as error:  # an entry that cannot be read is skipped for good
+                logger.info("skipping feed entry %s: %s", link, error)
             self.store.mark_entry(feed_url, link)
         if not articles:
             return 0
@@ -105,6 +134,5 @@ class FeedPoller:
 
 
 def _describe(error: Exception) -> str:
-    if isinstance(error, httpx.HTTPStatusError):
-        return f"HTTP {error.response.status_code}"
-    return f"{error.__class__.__name__}: {error}"[:200]
+    text = str(error) if isinstance(error, FetchError) else f"{error.__class__.__name__}: {error}"
+    return text[:200]

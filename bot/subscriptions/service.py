@@ -19,6 +19,7 @@ from bot.subscriptions.notices import Notice, summarise
 from bot.subscriptions.store import SubscriptionStore
 from index.archive import Archive
 from index.errors import DossierError
+from index.fetch_policy import FetchPolicy
 from index.models import AddResult, Article
 from index.parsing import load_articles
 from index.parsing.loader import iter_folder
@@ -57,18 +58,21 @@ class SubscriptionService:
         channel_id: str | None = None,
         watch_dir: Path | None = None,
         feed_interval: float = 900,
+        fetch_policy: FetchPolicy | None = None,
     ):
         self.archive = archive
         self.store = store
         self.channel_id = channel_id
         self.watch_dir = watch_dir
         self.feed_interval = feed_interval
+        self.fetch_policy = fetch_policy or FetchPolicy()
         self._lock = threading.Lock()  # announcing and the notice cache
         self._write_lock = threading.Lock()  # one ingestion at a time: /add, the watched folder, feeds
         self._announced_revision: str | None = None
         self._announced_position = 0  # the archive's documents looked at so far (0: none yet)
         self._notices: OrderedDict[str, Notice | None] = OrderedDict()
-        self._watched: dict[Path, float] = {}
+        self._looked: dict[Path, tuple[int, int]] = {}  # size and mtime at the last look at the folder
+        self._watched: dict[Path, tuple[int, int]] = {}  # size and mtime when last ingested
 
     def close(self) -> None:
         self.store.close()
@@ -110,7 +114,7 @@ class SubscriptionService:
         """Add files, folders or URLs to the index; the announcer then finds what is new."""
         report, articles = [], []
         for item in items:
-            for origin, result in load_articles(item):
+            for origin, result in load_articles(item, self.fetch_policy):
                 if isinstance(result, DossierError):
                     report.append(Ingested("failed", str(result)))
                 else:
@@ -122,27 +126,35 @@ class SubscriptionService:
                 results = self.archive.add(articles)
             except DossierError as error:
                 return [*report, Ingested("failed", str(error))]
-        return report + [Ingested(r.status, r.title or r.item) for r in results]
+        return report + [Ingested(r.status, r.error or r.title or r.item) for r in results]
 
     def watch_folder(self) -> list[Ingested]:
-        """Ingest the files in DOSSIER_WATCH_DIR that are new or changed since the last look."""
+        """Ingest the files in DOSSIER_WATCH_DIR that are new or changed and have settled.
+
+        A file is read once its size and modification time were the same at two looks in a row: one
+        still being written (copied, downloaded, saved in parts) would otherwise be added and
+        announced half-finished. Links out of the folder and special files are never read
+        (index/parsing/files.py).
+        """
         folder = self.watch_dir
         if folder is None or not folder.is_dir():
             return []
-        changed = []
+        looked, settled = {}, []
         for path in iter_folder(folder):
             try:
-                mtime = path.stat().st_mtime
+                info = path.stat()
             except OSError:
                 continue  # deleted between listing and reading
-            if self._watched.get(path) != mtime:
-                self._watched[path] = mtime
-                changed.append(str(path))
-        return self.ingest(changed) if changed else []
+            looked[path] = signature = (info.st_size, info.st_mtime_ns)
+            if self._looked.get(path) == signature and self._watched.get(path) != signature:
+                self._watched[path] = signature
+                settled.append(str(path))
+        self._looked = looked
+        return self.ingest(settled) if settled else []
 
     def poll_feeds(self) -> list[PollResult]:
         """Poll every feed that is due; a failing feed is recorded and retried later, never raised."""
-        return FeedPoller(self.store, self._add_from_feed, self.feed_interval).poll_due()
+        return FeedPoller(self.store, self._add_from_feed, self.feed_interval, self.fetch_policy).poll_due()
 
     def _add_from_feed(self, articles: Sequence[tuple[str, Article]]) -> list[AddResult]:
         with self._write_lock:

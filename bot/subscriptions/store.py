@@ -14,52 +14,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-ALL_TOPICS = ""  # the topic of a subscription to every new article
+from bot.subscriptions.database import SCHEMA, database_errors
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS subscriptions (
-    chat_id INTEGER NOT NULL,
-    topic TEXT NOT NULL,
-    chat_type TEXT NOT NULL DEFAULT 'private',
-    created_at REAL NOT NULL,
-    PRIMARY KEY (chat_id, topic)
-);
-CREATE TABLE IF NOT EXISTS announced (
-    article_key TEXT PRIMARY KEY,
-    doc_id TEXT NOT NULL,
-    announced_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    chat_id INTEGER NOT NULL,
-    doc_id TEXT NOT NULL,
-    article_key TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at REAL NOT NULL,
-    created_at REAL NOT NULL,
-    sent_at REAL,
-    error TEXT,
-    UNIQUE (chat_id, article_key)
-);
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt_at);
-CREATE TABLE IF NOT EXISTS feeds (
-    url TEXT PRIMARY KEY,
-    etag TEXT,
-    last_modified TEXT,
-    last_polled_at REAL,
-    last_status TEXT,
-    failures INTEGER NOT NULL DEFAULT 0,
-    next_poll_at REAL NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS feed_entries (
-    feed_url TEXT NOT NULL,
-    entry_key TEXT NOT NULL,
-    seen_at REAL NOT NULL,
-    PRIMARY KEY (feed_url, entry_key)
-);
-CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+ALL_TOPICS = ""  # the topic of a subscription to every new article
 
 
 @dataclass(frozen=True)
@@ -92,24 +49,27 @@ class SubscriptionStore:
     """Thread-safe access to bot.sqlite3; each method is one transaction."""
 
     def __init__(self, path: Path):
+        self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.executescript(SCHEMA)
         self._lock = threading.Lock()
+        with database_errors(path):
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.executescript(SCHEMA)
 
     def close(self) -> None:
         self._db.close()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        with self._lock, database_errors(self.path):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
 
     # Subscriptions
@@ -292,7 +252,7 @@ class SubscriptionStore:
             )
 
     def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple]:  # type: ignore[type-arg]
-        with self._lock:
+        with self._lock, database_errors(self.path):
             return self._db.execute(sql, params).fetchall()
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import LinkPreviewOptions
 from telegram.constants import FloodLimit, ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.services import Services
@@ -19,6 +18,7 @@ from bot.settings import Settings
 from bot.telegram import browsing, conversation, errors, inline, jobs, subscribe
 from bot.telegram.context import SERVICES, BotServices, DossierContext
 from bot.telegram.courier import Courier
+from bot.telegram.flood import ChatRateLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -35,25 +35,11 @@ DEFAULTS = Defaults(
 )
 CONCURRENT_UPDATES = 64  # updates handled at once; answers themselves run in the thread pool
 RETRIES_AFTER_FLOOD = 3  # times a request is retried after Telegram's 429 "retry after N"
+# An update is a few kB (a message is at most 4096 characters); 1 MB leaves room for any of them.
+WEBHOOK_MAX_BODY = 1024 * 1024
+WEBHOOK_BODY_TIMEOUT = 30.0  # seconds to receive a body: a sender that trickles one is cut off
 
 DossierApplication = Application[Any, DossierContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
-
-
-class SendRateLimiter(AIORateLimiter):
-    """PTB's AIORateLimiter, except that "typing" skips the queue: a late chat action is worse than none."""
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, Any]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> Any:
-        if endpoint == "sendChatAction":
-            return await callback(*args, **kwargs)
-        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
 
 
 def build_application(
@@ -77,7 +63,7 @@ def build_application(
         .defaults(DEFAULTS)
         .context_types(ContextTypes(context=DossierContext))
         .concurrent_updates(CONCURRENT_UPDATES)
-        .rate_limiter(SendRateLimiter(overall_max_rate=send_rate, max_retries=RETRIES_AFTER_FLOOD))
+        .rate_limiter(ChatRateLimiter(overall_max_rate=send_rate, max_retries=RETRIES_AFTER_FLOOD))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
@@ -103,11 +89,9 @@ async def _post_init(application: DossierApplication) -> None:
     services.courier = Courier(application.bot, services.subscriptions, services.send_rate)
     services.courier.start()
     summary = await services.summary()
+    mode = "webhook" if services.core.settings.webhook_url else "long polling"
     logger.info(
-        "@%s is up: %d articles, %d example questions",
-        application.bot.username,
-        summary.articles,
-        len(summary.examples),
+        "@%s is up (%s): %d articles in the archive", application.bot.username, mode, summary.articles
     )
 
 
@@ -116,6 +100,7 @@ async def _post_stop(application: DossierApplication) -> None:
     services: BotServices = application.bot_data[SERVICES]
     if services.courier is not None:
         await services.courier.stop()
+    await services.ingestion.stop()
 
 
 async def _post_shutdown(application: DossierApplication) -> None:
@@ -124,6 +109,19 @@ async def _post_shutdown(application: DossierApplication) -> None:
         with contextlib.suppress(OSError):
             services.heartbeat.unlink(missing_ok=True)
     await asyncio.to_thread(services.core.close)
+
+
+def cap_webhook_requests() -> None:
+    """Refuse webhook bodies over WEBHOOK_MAX_BODY after their headers, before reading them.
+
+    PTB serves webhooks with tornado's HTTPServer at tornado's defaults, which read bodies of up to
+    100 MB into memory before the secret header is even looked at: twelve 95 MB POSTs took the bot
+    from 282 MiB to 2.5 GiB. Tornado's Configurable.configure sets defaults for every HTTPServer made
+    afterwards (the one PTB makes, in this process the only one).
+    """
+    from tornado.httpserver import HTTPServer
+
+    HTTPServer.configure(None, max_body_size=WEBHOOK_MAX_BODY, body_timeout=WEBHOOK_BODY_TIMEOUT)
 
 
 def allowed_updates() -> list[str]:
@@ -144,6 +142,7 @@ def run(application: DossierApplication, settings: Settings) -> None:
     if not settings.webhook_url:
         application.run_polling(allowed_updates=allowed_updates())
         return
+    cap_webhook_requests()
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     if secret is None:
         logger.warning(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 from telegram import Message, Update
 from telegram.error import BadRequest
@@ -11,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.settings import Settings
 from bot.telegram import callbacks, rendering, subscribe, texts
 from bot.telegram.context import DossierContext
-from bot.telegram.notices import DEEP_LINK_PREFIX
+from bot.telegram.notices import DEEP_LINK_PREFIX, FOCUS_PATTERN
 
 CONTEXT_WINDOW = 2  # sentences shown on each side of a cited one
 ALERT_LIMIT = 200  # answerCallbackQuery's text limit
@@ -31,8 +32,23 @@ def register(application: Application, settings: Settings) -> None:  # type: ign
         ("latest", on_latest),
     ):
         application.add_handler(CommandHandler(name, callback, filters=new_only))
+    # First: a press whose data none of the handlers below reads (none at all, in a forged update, or
+    # from a button of an older version) is answered, or the client's spinner would run until it times out.
+    application.add_handler(CallbackQueryHandler(on_stale_button, pattern=_unusable))
     application.add_handler(CallbackQueryHandler(on_page, pattern=callbacks.PAGE_PATTERN))
     application.add_handler(CallbackQueryHandler(on_quote, pattern=callbacks.QUOTE_PATTERN))
+
+
+def _unusable(data: object) -> bool:
+    """Button data no handler reads. A press without any data matches this handler too: PTB hands a
+    dataless press to every handler that has a pattern."""
+    known = (callbacks.PAGE_PATTERN, callbacks.QUOTE_PATTERN, FOCUS_PATTERN)
+    return not (isinstance(data, str) and any(re.match(pattern, data) for pattern in known))
+
+
+async def on_stale_button(update: Update, context: DossierContext) -> None:
+    assert update.callback_query is not None
+    await update.callback_query.answer(texts.STALE_BUTTON)
 
 
 async def on_start(update: Update, context: DossierContext) -> None:

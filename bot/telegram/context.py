@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.telegram.examples import ArchiveSummary, summarize
+from bot.telegram.ingestion import Ingestion
 from bot.telegram.memory import TurnMemory
 from bot.telegram.ratelimit import QuestionLimiter
 from index.answering.models import Answer, Turn
@@ -39,6 +40,7 @@ class BotServices:
     memory: TurnMemory = field(default_factory=TurnMemory)
     heartbeat: Path | None = None
     courier: Courier | None = None  # started with the application, stopped before it shuts down
+    ingestion: Ingestion = field(default_factory=Ingestion)  # /add, the watched folder, feeds
     send_rate: float = 30.0  # messages per second the bot allows itself overall (0: no cap)
     compaction: asyncio.subprocess.Process | None = None  # `dossier index compact`, started by jobs.py
     compaction_started: float = 0.0

@@ -24,6 +24,7 @@ from bot.telegram.context import DossierContext
 from bot.telegram.filters import AddressedToBot, CommandForBot, command_argument, without_mention
 from bot.telegram.ratelimit import Verdict
 from index.errors import DossierError
+from index.text import encodable
 
 TYPING_EVERY = 4.5  # seconds; Telegram shows "typing" for 5 s or until the bot's next message
 
@@ -73,6 +74,7 @@ async def on_ask(update: Update, context: DossierContext) -> None:
 async def ask(message: Message, context: DossierContext, question: str) -> None:
     """Check the limits, answer off the event loop while showing "typing", reply, remember the turn."""
     services = context.services
+    question = encodable(question)  # a forged update may carry a lone surrogate
     if not await _within_limits(message, context, question):
         return
     chat_id = message.chat_id
@@ -127,7 +129,8 @@ async def typing(message: Message) -> AsyncIterator[None]:
             with contextlib.suppress(TelegramError):  # a lost "typing" must not cost the answer
                 await message.reply_chat_action(ChatAction.TYPING)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(done.wait(), TYPING_EVERY)
+                async with asyncio.timeout(TYPING_EVERY):  # not wait_for: see Courier._run
+                    await done.wait()
 
     task = asyncio.create_task(keep_typing())
     try:

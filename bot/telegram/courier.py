@@ -3,10 +3,12 @@
 A notice is marked sent the moment Telegram accepts it, so a crash or kill resumes from the rows still
 pending. The one case that can repeat a notice is a kill between Telegram accepting a message and
 that mark (a few milliseconds per message): Telegram has no idempotency key, and losing the notice
-would be worse than sending it twice.
+would be worse than sending it twice. A kill can so repeat at most IN_FLIGHT notices, the sends under
+way (README; tests/test_push.py asserts it).
 
-Pacing: the application's AIORateLimiter holds all sends to ~30 messages/s and 20 a minute per group
-or channel, and pauses everything after a 429 for its retry_after. This class sends notices evenly at
+Pacing: the application's rate limiter (bot/telegram/flood.py) holds all sends to ~30 messages/s and
+20 a minute per group or channel, and after a 429 holds that chat alone for its retry_after; a notice
+refused so is put back in the outbox for then. This class sends notices evenly at
 a little less than that overall rate (no bursts, and room left for answers to people's questions),
 keeps private chats to one message a second, and reads a bounded page of the outbox at a time, so
 memory does not grow with the number of subscribers.
@@ -19,10 +21,11 @@ import contextlib
 import logging
 import time
 from datetime import timedelta
+from typing import Any
 
 from aiolimiter import AsyncLimiter
-from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import ExtBot
 
 from bot.subscriptions.service import SubscriptionService
 from bot.subscriptions.store import OutboxItem
@@ -44,7 +47,7 @@ BROADCAST_SHARE = 0.95
 class Courier:
     """One background task that sends due notices from the outbox."""
 
-    def __init__(self, bot: Bot, service: SubscriptionService, send_rate: float):
+    def __init__(self, bot: ExtBot[Any], service: SubscriptionService, send_rate: float):
         """`send_rate` is the bot's overall messages per second (0: no cap)."""
         self.bot = bot
         self.service = service
@@ -82,8 +85,11 @@ class Courier:
                 sendable = []
             if not sendable:
                 self._wake.clear()
+                # asyncio.timeout, not wait_for: on Python 3.11 a cancel that lands as wait_for's
+                # timeout fires can be lost, and stop() then waited for this task forever.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), IDLE)
+                    async with asyncio.timeout(IDLE):
+                        await self._wake.wait()
                 continue
             for item in sendable:
                 await self._slots.acquire()
@@ -125,7 +131,9 @@ class Courier:
         if self._pace is not None:
             await self._pace.acquire()
         try:
-            await self.bot.send_message(item.chat_id, text, reply_markup=buttons)
+            # No retries in the rate limiter: a chat told to wait is rescheduled in the outbox, and
+            # its slot goes to another chat meanwhile.
+            await self.bot.send_message(item.chat_id, text, reply_markup=buttons, rate_limit_args=0)
         except Forbidden as error:
             logger.info("chat %s blocked the bot (%s): unsubscribing it", item.chat_id, error.message)
             await asyncio.to_thread(store.forget_chat, item.chat_id)
@@ -139,7 +147,7 @@ class Courier:
             else:
                 logger.warning("notice %d to chat %s refused: %s", item.id, item.chat_id, error.message)
                 await asyncio.to_thread(store.drop, item.id, error.message)
-        except RetryAfter as error:  # the rate limiter already waited and retried; try later
+        except RetryAfter as error:  # this chat waits (and only it: bot/telegram/flood.py)
             delay = error.retry_after
             seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
             await asyncio.to_thread(store.retry_later, item.id, seconds, "flood control")

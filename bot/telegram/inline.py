@@ -21,6 +21,7 @@ from bot.telegram.context import DossierContext
 from bot.telegram.ratelimit import Verdict
 from index.answering.models import Answer
 from index.errors import DossierError
+from index.text import encodable
 
 CACHE_SECONDS = 60  # the same question from anyone gets the same answer for a minute
 DESCRIPTION_LIMIT = 200
@@ -37,7 +38,7 @@ def register(application: Application, settings: Settings) -> None:  # type: ign
 async def on_inline_query(update: Update, context: DossierContext) -> None:
     query = update.inline_query
     assert query is not None
-    question = " ".join(query.query.split())
+    question = encodable(" ".join(query.query.split()))  # a forged update may carry a lone surrogate
     services = context.services
     if not question:
         await query.answer(

@@ -20,6 +20,7 @@ from telegram.ext import Application
 
 from bot.heartbeat import HEARTBEAT_EVERY
 from bot.telegram.context import BotServices, DossierContext
+from bot.telegram.ingestion import IngestionBusy
 from index.errors import DossierError
 
 logger = logging.getLogger(__name__)
@@ -105,11 +106,22 @@ async def compact_when_due(services: BotServices) -> None:
 
 
 async def watch_folder(context: DossierContext) -> None:
-    """Add the article files that appeared or changed in DOSSIER_WATCH_DIR."""
-    for line in await asyncio.to_thread(context.services.subscriptions.watch_folder):
+    """Add the article files that appeared or changed in DOSSIER_WATCH_DIR, on the ingestion threads."""
+    services = context.services
+    try:
+        added = await services.ingestion.run(services.subscriptions.watch_folder)
+    except IngestionBusy:
+        return  # the next look will find the same files
+    for line in added:
         logger.info("watched folder: %s: %s", line.status, line.what)
 
 
 async def poll_feeds(context: DossierContext) -> None:
-    for result in await asyncio.to_thread(context.services.subscriptions.poll_feeds):
+    """Poll the feeds that are due, side by side, on the ingestion threads."""
+    services = context.services
+    try:
+        polled = await services.ingestion.run(services.subscriptions.poll_feeds)
+    except IngestionBusy:
+        return  # still due next time
+    for result in polled:
         logger.info("feed %s: %s (%d new)", result.url, result.status, result.added)

@@ -20,6 +20,15 @@ from index.answering.models import Answer, Citation, Related
 
 MESSAGE_LIMIT = 4096  # Telegram's limit for one message's text, in UTF-16 code units
 CONTEXT_LIMIT = 3000  # a passage shown "in context" is cut to this many characters
+# Every field from an article is cut to these before it is rendered, so that no article, however
+# odd, makes Telegram refuse (and so lose) a message: an answer is at most MAX_ANSWER_MESSAGES.
+MAX_ANSWER_MESSAGES = 3
+SENTENCE_LIMIT = 1500  # characters of one quoted sentence; its button shows it whole, in context
+TITLE_LIMIT = 300
+SOURCE_LIMIT = 100
+# Telegram documents no length for links; longer ones than browsers reliably take stay plain text.
+URL_LIMIT = 2048
+MAX_SOURCES = 10  # source lines and button rows of one answer (Telegram allows 100 buttons)
 REFUSAL = "Sorry, the articles in the archive don't answer that."
 REFUSAL_HINT = "Try asking it another way, or see /sources for what the archive covers."
 
@@ -35,7 +44,7 @@ def escape(text: str) -> str:
 
 def safe_url(url: str | None) -> str | None:
     """The URL if Telegram will take it as a link; anything but http(s) would fail the whole message."""
-    if not url:
+    if not url or len(url.strip()) > URL_LIMIT:
         return None
     parts = urlsplit(url.strip())
     return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
@@ -51,8 +60,11 @@ def human_date(value: date | None) -> str | None:
 
 
 def article_line(title: str, url: str | None, published: date | None, source: str | None) -> str:
-    """'<a href=url>title</a> · 17 July 2020 · source', escaped."""
-    parts = [link(title, url)] + [escape(p) for p in (human_date(published), source) if p]
+    """'<a href=url>title</a> · 17 July 2020 · source', escaped, each field cut to its limit."""
+    source = shorten(source, SOURCE_LIMIT) if source else None
+    parts = [link(shorten(title, TITLE_LIMIT), url)] + [
+        escape(p) for p in (human_date(published), source) if p
+    ]
     return " · ".join(parts)
 
 
@@ -129,18 +141,33 @@ def answer_blocks(answer: Answer) -> list[Block]:
 def _sentence_blocks(answer: Answer) -> list[Block]:
     blocks: list[Block] = []
     for sentence in answer.sentences:
-        blocks += text_blocks(replace(answer, sentences=(sentence,)).text, " ")
+        cut = replace(sentence, text=shorten(sentence.text, SENTENCE_LIMIT))
+        blocks += text_blocks(replace(answer, sentences=(cut,)).text, " ")
+    return bold_short_answer(blocks, answer.short_answer)
+
+
+def bold_short_answer(blocks: list[Block], short: str | None) -> list[Block]:
+    """The direct answer in bold where it first appears whole inside one block (never inside an entity)."""
+    marked = escape(short or "")
+    for i, block in enumerate(blocks if marked else []):
+        at = block.html.find(marked)
+        if at >= 0 and block.html.rfind("&", 0, at) <= block.html.rfind(";", 0, at):
+            bold = f"{block.html[:at]}<b>{marked}</b>{block.html[at + len(marked) :]}"
+            return [*blocks[:i], replace(block, html=bold), *blocks[i + 1 :]]
     return blocks
 
 
 def _source_blocks(answer: Answer) -> list[Block]:
     if not answer.citations:
         return []
-    return [Block("<b>Sources</b>", "\n\n")] + [Block(source_line(c)) for c in answer.citations]
+    lines = [Block(source_line(c)) for c in answer.citations[:MAX_SOURCES]]
+    return [Block("<b>Sources</b>", "\n\n"), *lines]
 
 
 def answer_messages(answer: Answer) -> list[str]:
-    return pack(answer_blocks(answer))
+    """The answer in at most MAX_ANSWER_MESSAGES messages; sentences are cut from the end, never sources."""
+    messages = pack(answer_blocks(answer))
+    return messages if len(messages) <= MAX_ANSWER_MESSAGES else fitted(answer, MAX_ANSWER_MESSAGES)
 
 
 def source_line(citation: Citation) -> str:
@@ -160,7 +187,7 @@ def refusal_blocks(related: Sequence[Related]) -> list[Block]:
 def answer_keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
     """One row per source: the cited passage in context, and the article itself."""
     rows = []
-    for citation in answer.citations:
+    for citation in answer.citations[:MAX_SOURCES]:
         row = [
             InlineKeyboardButton(
                 f"[{citation.n}] Quote in context",
@@ -195,19 +222,27 @@ def article_keyboard(url: str | None) -> InlineKeyboardMarkup | None:
 
 
 def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a space where there is one in the last fifth."""
     if len(text) <= limit:
         return text
-    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    head = text[: limit - 1]
+    word_end = head.rfind(" ", limit * 4 // 5)
+    return (head[:word_end] if word_end > 0 else head) + "…"
 
 
 def single_message(answer: Answer) -> str:
     """The answer in one message, for inline mode: sentences are dropped from the end, never sources."""
+    return fitted(answer, 1)[0]
+
+
+def fitted(answer: Answer, count: int) -> list[str]:
+    """At most `count` messages: as many of the answer's blocks as fit, "…", then all the sources."""
     if answer.refused or not answer.sentences:
-        return pack(refusal_blocks(answer.related))[0]
+        return pack(refusal_blocks(answer.related))[:count]
     sentences, sources = _sentence_blocks(answer), _source_blocks(answer)
     for keep in range(len(sentences), 0, -1):
         cut = [Block("…", " ")] if keep < len(sentences) else []
         messages = pack(sentences[:keep] + cut + sources)
-        if len(messages) == 1:
-            return messages[0]
-    return pack(sentences + sources)[0]
+        if len(messages) <= count:
+            return messages
+    return pack(sentences + sources)[:count]

@@ -15,7 +15,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.settings import Settings
 from bot.subscriptions.store import ALL_TOPICS, normalise_topic
+from bot.telegram import texts
 from bot.telegram.context import DossierContext
+from bot.telegram.ingestion import IngestionBusy
 from bot.telegram.notices import FOCUS_PATTERN
 from bot.telegram.rendering import escape, shorten
 
@@ -31,6 +33,8 @@ TOPIC_LIMIT = 100  # characters; a topic is a few words, matched by meaning
 ADMIN_ONLY = "Sorry, only the archive's admins can do that."
 GROUP_ADMINS_ONLY = "In groups, only the group's admins can change its subscriptions."
 GONE = "That article is no longer in the archive."
+BUSY = "I'm still adding other articles; send /add again in a minute."
+MAX_ADD_URLS = 10  # pages one /add may name
 # Commands arrive as messages in chats and groups and as posts in channels; edits are not new requests.
 NEW_MESSAGES = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
 
@@ -118,7 +122,7 @@ async def on_subscriptions(update: Update, context: DossierContext) -> None:
         )
         return
     lines = [f"• articles about <b>{escape(t)}</b>" if t else "• every new article" for t in topics]
-    await message.reply_text("This chat gets:\n" + "\n".join(lines))
+    await message.reply_text(texts.listing("This chat gets:", lines))
 
 
 async def on_focus(update: Update, context: DossierContext) -> None:
@@ -155,12 +159,19 @@ async def on_add(update: Update, context: DossierContext) -> None:
     if not _is_admin(update, context):
         await message.reply_text(ADMIN_ONLY)
         return
-    urls = [a for a in context.args or [] if a.startswith(("http://", "https://"))]
+    urls = [a for a in context.args or [] if a.startswith(("http://", "https://"))][:MAX_ADD_URLS]
     if not urls:
         await message.reply_text("Usage: /add URL — an article page to add to the archive.")
         return
-    report = await asyncio.to_thread(context.services.subscriptions.ingest, urls)
-    await message.reply_text("\n".join(f"{r.status}: {escape(shorten(r.what, 300))}" for r in report))
+    services = context.services
+    try:
+        report = await services.ingestion.run(services.subscriptions.ingest, urls)
+    except IngestionBusy:
+        await message.reply_text(BUSY)
+        return
+    await message.reply_text(
+        texts.listing(None, [f"{r.status}: {escape(shorten(r.what, 300))}" for r in report])
+    )
 
 
 async def on_feeds(update: Update, context: DossierContext) -> None:
@@ -172,8 +183,8 @@ async def on_feeds(update: Update, context: DossierContext) -> None:
     if not feeds:
         await message.reply_text("No feeds yet. Add one with: dossier feeds add URL")
         return
-    lines = [f"• {escape(f.url)} — {escape(f.last_status or 'not polled yet')}" for f in feeds]
-    await message.reply_text("\n".join(lines))
+    lines = [f"• {escape(shorten(f.url, 300))} — {escape(f.last_status or 'not polled yet')}" for f in feeds]
+    await message.reply_text(texts.listing(None, lines))
 
 
 async def on_stats(update: Update, context: DossierContext) -> None:

@@ -9,9 +9,10 @@ from collections.abc import Sequence
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import version
 from bot.telegram import callbacks
 from bot.telegram.examples import ArchiveSummary
-from bot.telegram.rendering import article_line, escape, human_date
+from bot.telegram.rendering import MESSAGE_LIMIT, article_line, escape, human_date, utf16_len
 from index.models import DocumentInfo
 
 PAGE_SIZE = 5
@@ -50,6 +51,7 @@ NON_TEXT = "I can only read text. Please type your question, or send /help to se
 UNKNOWN_COMMAND = "I don't know that command."
 ERROR = "Sorry, something went wrong while handling that. Please try again in a moment."
 GONE = "That article is no longer in the archive."
+STALE_BUTTON = "That button no longer does anything; send /help to see what I can do."
 
 
 def help_text(username: str, per_minute: int, max_chars: int) -> str:
@@ -110,6 +112,8 @@ def about(summary: ArchiveSummary, updated: str | None) -> str:
     lines += [
         "",
         "I keep your last few questions for half an hour so that follow-ups make sense, and nothing else.",
+        "",
+        f"Dossier {escape(version())}, MIT licence.",
     ]
     return "\n".join(lines)
 
@@ -142,3 +146,16 @@ def latest(documents: Sequence[DocumentInfo]) -> str:
 
 def _document_line(document: DocumentInfo) -> str:
     return article_line(document.title, document.url, document.published, document.source)
+
+
+def listing(header: str | None, lines: Sequence[str]) -> str:
+    """A header and as many lines (already HTML) as fit one message, then how many were left out."""
+    top = [header] if header else []
+    kept: list[str] = []
+    used = utf16_len(header or "") + 40  # room for the "(and N more …)" line
+    for line in lines:
+        used += utf16_len(line) + 1
+        if used > MESSAGE_LIMIT:
+            return "\n".join([*top, *kept, f"(and {len(lines) - len(kept)} more not shown)"])
+        kept.append(line)
+    return "\n".join([*top, *kept])

@@ -1,13 +1,15 @@
 """What kind of thing a question asks for, and whether a sentence contains one.
 
-A sentence that shares the question's words but holds no date cannot answer "when …?": checking
-the expected answer type is the classic guard of extractive QA against confident non-answers.
+A sentence that shares the question's words but holds no date rarely answers "when …?": the
+expected answer type is the classic clue of extractive QA against confident non-answers. These are
+features of the learned scorer (index/answering/features.py), never vetoes on their own: "when" in
+"what did he do when …" asks for no date, and a year may be written "1606" or "the 1050s".
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from index.lexical import tokenize
 
@@ -23,14 +25,22 @@ _QUANTITY_QUESTION = re.compile(
     r"temperature|height|length|distance|capacity|output|number|share|percentage)\b",
     re.I,
 )
-# "Who is the president of Kazakhstan?": the sentence must tie that role to that place.
+# "Who is the president of Kazakhstan?": an office of a place, which only a sentence tying that office
+# to that place answers. Offices only: "who was the father of X" asks for a relation any sentence may
+# state in its own words ("her father Mathew").
+_OFFICES = (
+    r"president|vice president|prime minister|premier|head of state|head of government|chancellor|king|"
+    r"queen|emperor|empress|monarch|sultan|emir|mayor|governor|(?:foreign |finance |defen[cs]e )?minister|"
+    r"secretary of state|secretary general|ceo|chief executive|chairman|chairwoman|pope|ambassador"
+)
 _ROLE_QUESTION = re.compile(
-    r"^(and |so )?who (is|was|are|were) (the )?(?P<role>[a-z ]{3,40}?) of (the )?(?P<entity>[A-Z][\w -]{1,40}?)\??$",
+    rf"^(and |so )?who (is|was|are|were) (the )?(current |new |former )?(?P<role>{_OFFICES}) of (the )?"
+    r"(?P<entity>[A-Z][\w -]{1,40}?)\??$",
     re.I,
 )
 _DATE_QUESTION = re.compile(
-    r"\b(when|what (year|date|day|month|time|period)|which (year|date|day|month|period)|since when|"
-    r"how long ago)\b",
+    r"^(and |so |but )?when\b|\b(what|which) (year|date|day|month|time period|period|century|decade|era)\b|"
+    r"\b(since|until|till) when\b|\bhow long ago\b",
     re.I,
 )
 _NAME_QUESTION = re.compile(r"^(and |so |but )?(who|whom|whose)\b", re.I)
@@ -51,13 +61,13 @@ _NUMBER = re.compile(
     re.I,
 )
 _DIGITS = re.compile(r"(?<![\w-])\d[\d,.]*%?(?![\w-])")
-_YEARS = re.compile(r"\b(1[89]|20)\d\d(\s*[-–]\s*(1[89]|20)\d\d)?\b")
+_YEARS = re.compile(r"\b(1\d|20)\d\d(\s*[-–]\s*(1\d|20)?\d\d)?\b")
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
     "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 )
 _DATE = re.compile(
-    rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b\.?|\b(monday|tuesday|wednesday|thursday|friday|saturday|"
+    rf"\b\d{{3,4}}s?\b|\b\d{{1,2}}(st|nd|rd|th)?[- ]centur(y|ies)\b|\b(bc|ad|bce|ce)\b|\b({_MONTHS})\b\.?|\b(monday|tuesday|wednesday|thursday|friday|saturday|"
     r"sunday|today|yesterday|tomorrow|last (week|month|year)|next (week|month|year))\b"
 )
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
@@ -97,9 +107,7 @@ def has_answer_type(kind: str | None, sentence: str, question: str) -> bool:
         return any(m.group(0).lower() not in asked for m in _DATE.finditer(sentence.lower()))
     if kind == "place":
         return any(m.group(3).lower() not in asked for m in _PLACE.finditer(sentence))
-    if not any(m.group(0).lower() not in asked for m in _NAME.finditer(sentence)):
-        return False
-    return role_holds(question, sentence)
+    return any(m.group(0).lower() not in asked for m in _NAME.finditer(sentence))
 
 
 def role_holds(question: str, sentence: str) -> bool:
@@ -124,15 +132,23 @@ def question_names(question: str) -> list[str]:
     return [tokens[0] for m in _QUESTION_NAME.finditer(question) if (tokens := tokenize(m.group(0)))]
 
 
-def names_mentioned(names: Iterable[str], words: frozenset[str]) -> bool:
-    """Does a text with these stemmed words mention every name? Endings may differ (Kyrgyz/Kyrgyzstan).
+def is_role_question(question: str) -> bool:
+    """Is it 'who is the ROLE of PLACE?'"""
+    return bool(_ROLE_QUESTION.match(question.strip()))
 
-    An article that never names the person or place a question asks about cannot answer it, however
-    close its sentences come in meaning: the check refuses "What did Pashinyan say at the council?"
-    on an archive about council meetings without him.
+
+def names_missing(names: Sequence[str], words: frozenset[str]) -> float:
+    """Share of the names that a text with these stemmed words never mentions (endings may differ:
+    Kyrgyz/Kyrgyzstan); 0 when the question names nobody.
+
+    An article that never names the person or place a question asks about rarely answers it, however
+    close its sentences come in meaning ("What did Pashinyan say at the council?" on an archive about
+    council meetings without him).
     """
+    if not names:
+        return 0.0
+    missing = 0
     for name in names:
         stem = name[: max(4, len(name) - 3)]
-        if not any(word.startswith(stem) for word in words):
-            return False
-    return True
+        missing += not any(word.startswith(stem) for word in words)
+    return missing / len(names)

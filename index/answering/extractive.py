@@ -1,4 +1,4 @@
-"""Choosing the sentences that answer a question, from the passages retrieval found."""
+"""The sentences that could answer a question: gathered from the retrieved passages, read in context."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.answering.answer_type import expected_type, has_answer_type, names_mentioned, question_names
 from index.lexical import tokenize
 from index.models import DocumentInfo, Hit, Sentence
 
@@ -19,31 +18,12 @@ _QUESTION_NOISE = frozenset(
 _LEANS_ON_PREVIOUS = re.compile(
     r"^(he|she|it|they|this|these|those|that|his|her|its|their|there|such|both|also|however|but)\b", re.I
 )
-# Scoring weights: meaning first, then the telling words of the question, then how highly
-# retrieval ranked the passage the sentence came from. A grid over the eval set (answers and
-# citations, refusal rule off) gets every answer and citation right for dense 0.30-0.60 with
-# coverage 0.25-0.55, all but one corner; these sit in the middle of that plateau.
-W_DENSE, W_COVERAGE, W_RETRIEVAL = 0.45, 0.40, 0.15
-# A sentence is read in its context, so question words found there count towards its coverage:
-# the previous sentence of its paragraph names the event it continues ("… the first meeting of the
-# Council." "The heads of government discussed …"), and the article's headline and lead name the
-# place and people of every sentence after them. Without this the lead, which repeats the setting
-# of any question about its article, wins on those shared words alone. Headline and lead count a
-# little less than the paragraph: an article may report several events. (Grid: every right
-# sentence ranks first with the paragraph at full weight and the frame at 0.25-1; the paragraph
-# at 0.5 or 0.75, or no frame, loses one.)
-FRAME_CREDIT = 0.75
-# A sentence that uses a question word as a past-tense verb ("discussed", "approved") reports the
-# action the question asks about; one that only names it ("talks", "meeting") usually sets the
-# scene. (Grid: 0.125-0.2 rank every right sentence first; 0 loses five, 0.1 and 0.25 one each.)
-W_VERB = 0.15
 # News reports talks with a handful of interchangeable verbs; count them as one word (stems).
 _SAME_MEANING = {"talk": "discuss", "negoti": "discuss", "discuss": "discuss"}
 # Past tenses and participles, the form news reports actions in. Lower case only, so that names
 # ("Ahmed", "United") are not taken for verbs.
 _REPORTED_VERB = re.compile(r"\b[a-z]{2,}ed\b")
-SECOND_SENTENCE_RATIO = 0.9  # a second sentence must score this close to the best one
-WRONG_TYPE_FACTOR = 0.5  # a sentence without the kind of answer asked for ranks far lower
+MAX_ANSWER_CHARS = 600  # an answer is one or two sentences and never longer than this
 
 
 @dataclass(frozen=True)
@@ -52,45 +32,68 @@ class Words:
 
     terms: frozenset[str] = frozenset()
     verbs: frozenset[str] = frozenset()
+    order: tuple[str, ...] = ()  # the stems in reading order, for phrases of two words
+
+
+@dataclass(frozen=True)
+class DocumentWords:
+    """The words of one article, by sentence, by paragraph and as a whole."""
+
+    sentences: list[Words]
+    paragraphs: dict[int, frozenset[str]]
+    headline: frozenset[str]
+    frame: frozenset[str]  # headline and lead: they set the scene of every later sentence
+    article: frozenset[str]  # every word of the article, its headline, author and source
 
 
 @dataclass(frozen=True)
 class Candidate:
+    """A sentence that may answer, with what retrieval and its article say about it."""
+
     document: DocumentInfo
     sentence: Sentence
     vector: np.ndarray
     retrieval: float  # fused retrieval score of its best passage, relative to the top passage
-    words: Words = Words()
-    before: frozenset[str] = frozenset()  # words of the previous sentence in its paragraph
-    frame: frozenset[str] = frozenset()  # words of its article's headline and lead
-    article: frozenset[str] = frozenset()  # every word of its article, headline, author and source
-
-
-@dataclass(frozen=True)
-class Scored:
-    candidate: Candidate
-    dense: float
-    # Share of the question's idf weight the sentence and its paragraph's previous sentence say. The
-    # headline's words are left out: a near-topic question shares them by definition, so they are
-    # no evidence that the article answers it.
-    coverage: float
-    score: float
-    terms: frozenset[str]  # the question words that coverage counts
-    typed: bool = True  # holds the kind of answer the question asks for
+    rank: int  # rank of its best passage (1 = top); a neighbour of a passage gets that passage's
+    inside: bool  # inside a retrieved passage, not only next to one
+    dense: float  # cosine of question and sentence
+    dense_around: float  # best cosine of the sentences before and after it in its paragraph
+    dense_paragraph: float  # best cosine of any sentence of its paragraph
+    words: Words
+    around: frozenset[str]  # words of the sentences before and after it in its paragraph
+    context: DocumentWords
 
 
 SentenceLoader = Callable[[str], tuple[list[Sentence], np.ndarray]]
-TokenLoader = Callable[[str], list[Words]]
+WordsLoader = Callable[[str], DocumentWords]
 
 
 def terms_of(text: str) -> frozenset[str]:
     """A text's stemmed words, with verbs of talking folded into one."""
-    return frozenset(_SAME_MEANING.get(t, t) for t in tokenize(text))
+    return frozenset(stems(text))
+
+
+def stems(text: str) -> tuple[str, ...]:
+    return tuple(_SAME_MEANING.get(t, t) for t in tokenize(text))
 
 
 def words_of(text: str) -> Words:
     """A sentence's words, with the ones it uses as past-tense verbs set apart."""
-    return Words(terms_of(text), terms_of(" ".join(_REPORTED_VERB.findall(text))))
+    order = stems(text)
+    return Words(frozenset(order), terms_of(" ".join(_REPORTED_VERB.findall(text))), order)
+
+
+def document_words(document: DocumentInfo, sentences: Sequence[Sentence]) -> DocumentWords:
+    """Every sentence's words, and the word sets of each paragraph and the whole article."""
+    words = [words_of(s.text) for s in sentences]
+    paragraphs: dict[int, set[str]] = {}
+    for sentence, own in zip(sentences, words, strict=True):
+        paragraphs.setdefault(sentence.paragraph, set()).update(own.terms)
+    headline = terms_of(document.title)
+    frame = headline | (words[0].terms if words else frozenset())
+    credits = terms_of(f"{document.author or ''} {document.source or ''}")
+    article = headline.union(credits, *(w.terms for w in words))
+    return DocumentWords(words, {p: frozenset(t) for p, t in paragraphs.items()}, headline, frame, article)
 
 
 def question_terms(query: str) -> frozenset[str]:
@@ -99,103 +102,112 @@ def question_terms(query: str) -> frozenset[str]:
 
 
 def gather(
-    hits: Sequence[Hit], load: SentenceLoader, tokens: TokenLoader, neighbours: int = 1
+    hits: Sequence[Hit],
+    load: SentenceLoader,
+    words: WordsLoader,
+    query_vector: np.ndarray,
+    neighbours: int = 1,
 ) -> list[Candidate]:
-    """Sentences of the retrieved passages and their neighbours, each once."""
+    """Sentences of the retrieved passages and their neighbours, each once, in retrieval order."""
     if not hits:
         return []
     top = max(h.score for h in hits) or 1.0
-    best: dict[tuple[str, int], float] = {}
+    best: dict[tuple[str, int], tuple[float, int, bool]] = {}
     documents: dict[str, DocumentInfo] = {}
-    for hit in hits:
+    for rank, hit in enumerate(hits, 1):
         doc_id = hit.document.doc_id
-        documents[doc_id] = hit.document
+        documents.setdefault(doc_id, hit.document)
         for position in range(hit.first_sentence - neighbours, hit.last_sentence + neighbours + 1):
             inside = hit.first_sentence <= position <= hit.last_sentence
-            value = hit.score / top if inside else 0.0
-            best[(doc_id, position)] = max(best.get((doc_id, position), 0.0), value)
+            value = (hit.score / top if inside else 0.0, -rank, inside)
+            best[(doc_id, position)] = max(best.get((doc_id, position), value), value)
     candidates = []
     for doc_id, document in documents.items():
         sentences, vectors = load(doc_id)
-        words = tokens(doc_id)
-        headline = terms_of(document.title)
-        frame = headline | (words[0].terms if words else frozenset())
-        credits = terms_of(f"{document.author or ''} {document.source or ''}")
-        article = headline.union(credits, *(w.terms for w in words))
-        for sentence, vector, own in zip(sentences, vectors, words, strict=True):
-            if (doc_id, sentence.position) not in best:
+        context = words(doc_id)
+        dense = vectors @ query_vector if len(sentences) else np.zeros(0, dtype=np.float32)
+        paragraph_best: dict[int, float] = {}
+        for sentence, value in zip(sentences, dense.tolist(), strict=True):
+            paragraph_best[sentence.paragraph] = max(paragraph_best.get(sentence.paragraph, -1.0), value)
+        for sentence in sentences:
+            found = best.get((doc_id, sentence.position))
+            if found is None or not answerable(sentence.text):
                 continue
-            position = sentence.position
-            same_paragraph = position > 0 and sentences[position - 1].paragraph == sentence.paragraph
-            before = words[position - 1].terms if same_paragraph else frozenset()
-            retrieval = best[(doc_id, position)]
-            candidates.append(Candidate(document, sentence, vector, retrieval, own, before, frame, article))
+            at = sentence.position
+            near = [i for i in (at - 1, at + 1) if 0 <= i < len(sentences)]
+            near = [i for i in near if sentences[i].paragraph == sentence.paragraph]
+            around = frozenset().union(*(context.sentences[i].terms for i in near))
+            candidates.append(
+                Candidate(
+                    document=document,
+                    sentence=sentence,
+                    vector=vectors[at],
+                    retrieval=found[0],
+                    rank=-found[1],
+                    inside=found[2],
+                    dense=float(dense[at]),
+                    dense_around=max((float(dense[i]) for i in near), default=0.0),
+                    dense_paragraph=paragraph_best[sentence.paragraph],
+                    words=context.sentences[at],
+                    around=around,
+                    context=context,
+                )
+            )
     return candidates
 
 
-def score(
-    candidates: Sequence[Candidate],
-    query_vector: np.ndarray,
-    terms: frozenset[str],
-    weight: Callable[[str], float],
-    question: str = "",
-) -> list[Scored]:
-    """Candidates scored by meaning, word coverage in context, retrieval rank and verbs, best first.
+# Captions and credits are not statements an answer can quote ("Meeting of the Council. Photo
+# credit: Gov.kz"); the parser drops the ones it recognises, this catches the rest at answer time.
+_CREDIT = re.compile(
+    r"\b(photo|image|picture|video)\s*(credit|source|by|courtesy)?\s*:|©|\bcourtesy of\b", re.I
+)
 
-    Sentences lacking the kind of answer the question asks for (a date for "when"), or from an
-    article that never names who or what the question names, are marked `typed=False` and pushed down.
+
+def answerable(text: str) -> bool:
+    """Can this stored sentence be quoted as an answer? Not a caption, a credit or a stray label."""
+    if _CREDIT.search(text):
+        return False
+    return len(text.split()) >= 3
+
+
+def select(
+    ranked: Sequence[tuple[Candidate, float]], ratio: float, neighbour_bonus: float = 1.0
+) -> list[Candidate]:
+    """The best sentence, and the best other sentence of the same article scoring within `ratio` of it.
+
+    Same article only: the answer then cites one source, whose quote holds both sentences. Its
+    neighbours count `neighbour_bonus` times their probability: an answer often follows the sentence
+    that repeats the question ("… attended the first meeting of the Council." "The heads of
+    government discussed …"). The two must fit MAX_ANSWER_CHARS. Both numbers are chosen on
+    validation by bench/train_answerer.py.
     """
-    kind = expected_type(question)
-    names = question_names(question)
-    if not candidates:
+    if not ranked:
         return []
-    articles = {c.document.doc_id: c.article for c in candidates}
-    named = {doc_id: names_mentioned(names, words) for doc_id, words in articles.items()}
-    dense = np.stack([c.vector for c in candidates]) @ query_vector
-    total = sum(weight(t) for t in terms) or 1.0
-    scored = []
-    for candidate, similarity in zip(candidates, dense.tolist(), strict=True):
-        said = terms & (candidate.words.terms | candidate.before)
-        framed = (terms & candidate.frame) - said
-        coverage = _weight(said, weight) / total
-        ranking = coverage + FRAME_CREDIT * _weight(framed, weight) / total
-        value = W_DENSE * similarity + W_COVERAGE * ranking + W_RETRIEVAL * candidate.retrieval
-        value += W_VERB if terms & candidate.words.verbs else 0.0
-        typed = named[candidate.document.doc_id] and has_answer_type(kind, candidate.sentence.text, question)
-        value = value if typed else value * WRONG_TYPE_FACTOR
-        scored.append(Scored(candidate, similarity, coverage, value, said, typed))
-    scored.sort(key=lambda s: -s.score)
-    return scored
+    first, score = ranked[0]
+    options = [
+        (value * (neighbour_bonus if abs(other.sentence.position - first.sentence.position) == 1 else 1.0), n)
+        for n, (other, value) in enumerate(ranked[1:], 1)
+        if value >= ratio * score
+        and other.document.doc_id == first.document.doc_id
+        and len(first.sentence.text) + len(other.sentence.text) + 1 <= MAX_ANSWER_CHARS
+    ]
+    return [first, ranked[max(options)[1]][0]] if options else [first]
 
 
-def _weight(words: frozenset[str], weight: Callable[[str], float]) -> float:
-    return sum(weight(t) for t in words)
-
-
-def select(scored: Sequence[Scored], max_sentences: int = 2) -> list[Scored]:
-    """The best sentence, plus one more only when it is nearly as good and adds something new."""
-    if not scored:
-        return []
-    chosen = [scored[0]]
-    for other in scored[1:]:
-        if len(chosen) >= max_sentences or other.score < SECOND_SENTENCE_RATIO * scored[0].score:
-            break
-        covered = frozenset().union(*(c.terms for c in chosen))
-        duplicate = any(float(other.candidate.vector @ c.candidate.vector) > 0.9 for c in chosen)
-        if not duplicate and other.terms - covered:
-            chosen.append(other)
-    return chosen
-
-
-def with_context(chosen: Sequence[Scored], load: SentenceLoader) -> list[tuple[DocumentInfo, Sentence]]:
-    """Chosen sentences in reading order, each preceded by the one before it when it leans on it."""
+def with_context(
+    chosen: Sequence[Candidate], load: SentenceLoader, max_sentences: int = 2
+) -> list[tuple[DocumentInfo, Sentence]]:
+    """Chosen sentences in reading order, a lone one preceded by the one before it when it leans on it."""
     picked: dict[tuple[str, int], tuple[DocumentInfo, Sentence]] = {}
     for item in chosen:
-        document, sentence = item.candidate.document, item.candidate.sentence
-        picked[(document.doc_id, sentence.position)] = (document, sentence)
+        picked[(item.document.doc_id, item.sentence.position)] = (item.document, item.sentence)
+    if len(chosen) < max_sentences:
+        item = chosen[0]
+        document, sentence = item.document, item.sentence
         if _LEANS_ON_PREVIOUS.match(sentence.text) and sentence.position > 0:
             previous = load(document.doc_id)[0][sentence.position - 1]
-            if previous.paragraph == sentence.paragraph:
+            fits = len(previous.text) + len(sentence.text) + 1 <= MAX_ANSWER_CHARS
+            if previous.paragraph == sentence.paragraph and fits:
                 picked[(document.doc_id, previous.position)] = (document, previous)
-    order = {item.candidate.document.doc_id: i for i, item in enumerate(chosen)}
+    order = {item.document.doc_id: i for i, item in enumerate(chosen)}
     return [picked[key] for key in sorted(picked, key=lambda k: (order[k[0]], k[1]))]

@@ -48,6 +48,8 @@ class Answer:
     refused: bool
     related: tuple[Related, ...] = ()
     latency_ms: float = 0.0
+    short_answer: str | None = None  # the phrase of the first sentence that answers (a name, a date…)
+    confidence: float | None = None  # the scorer's probability that the best sentence answers
 
     @property
     def text(self) -> str:
@@ -64,8 +66,10 @@ def _with_markers(sentence: AnswerSentence) -> str:
     text = sentence.text
     if not markers:
         return text
-    # "… Lukashenko [1]." reads as a citation of the sentence, "… Lukashenko. [1]" as a stray mark.
-    if text[-1:] in ".!?" and text[-2:-1] != ".":
+    # "… Lukashenko [1]." reads as a citation of the sentence, "… Lukashenko. [1]" as a stray mark;
+    # a closing abbreviation keeps its full stop ("… in the U.S. [1]").
+    last = text.rsplit(" ", 1)[-1]
+    if text[-1:] in ".!?" and text[-2:-1] != "." and "." not in last[:-1]:
         return f"{text[:-1]} {markers}{text[-1]}"
     return f"{text} {markers}"
 

@@ -27,7 +27,14 @@ _SITE_FURNITURE = re.compile(
     r"click here\b.*|continue reading\b.*|back to top)$",
     re.IGNORECASE,
 )
-_PHOTO_CREDIT = re.compile(r"\s*\(?\b(photo|image|picture)\s+(credit|source|by)\s*:\s*\S.{0,60}$", re.I)
+# A caption carries its credit: "Meeting of the Council. Photo credit: Gov.kz", "(Photo: AP)",
+# "Image courtesy of NASA", "© Reuters". Captions describe a picture the archive does not keep; they
+# are not statements of the article, and were cited as answers (issue 11).
+_PHOTO_CREDIT = re.compile(
+    r"\(?\b(photo|image|picture|video|illustration)\s*(credit|source|courtesy|by)?\s*:\s*\S.{0,80}$|"
+    r"\b(photo|image|picture)\s+(courtesy of|by)\s+\S.{0,60}$|©\s*\S.{0,60}$",
+    re.I,
+)
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -44,12 +51,9 @@ def boilerplate_reason(line: str) -> str | None:
         return "site furniture"
     if len(line) < 400 and _PLATFORMS.search(line) and _INVITATIONS.search(line):
         return "subscription call"
+    if len(line) < 400 and _PHOTO_CREDIT.search(line):
+        return "photo caption"
     return None
-
-
-def strip_photo_credit(line: str) -> str:
-    """Drop a trailing 'Photo credit: X' from a caption, keeping the caption itself."""
-    return _PHOTO_CREDIT.sub("", line).strip()
 
 
 def clean_paragraphs(lines: list[str], origin: str | None = None) -> list[str]:
@@ -63,7 +67,5 @@ def clean_paragraphs(lines: list[str], origin: str | None = None) -> list[str]:
         if reason:
             logger.debug("dropped %s from %s: %r", reason, origin or "article", line)
             continue
-        line = strip_photo_credit(line)
-        if line:
-            kept.append(line)
+        kept.append(line)
     return kept
