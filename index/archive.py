@@ -2,43 +2,54 @@
 
 Every surface reads and writes articles through an `Archive`, and a process opens one and shares it:
 its methods are safe to call from several threads (one lock guards the SQLite connection and the
-derived indexes; embedding new articles happens outside it).
+search indexes; embedding new articles happens outside it). Adding or removing an article writes the
+store only; searches see a compacted segment plus what changed since (index/derived.py), and
+following another process's change reads only that change.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
 
 from index import manifest, progress
+from index.compaction import compact, uncompacted, upgrade_store
 from index.config import IndexSettings
 from index.derived import Derived
 from index.embedding import Embedder, load_document_embedder, load_query_embedder
-from index.errors import CorruptIndex, DocumentNotFound, IndexNotBuilt, ModelMismatch, UnsupportedDocument
+from index.errors import CorruptIndex, IndexNotBuilt, ModelMismatch
+from index.fresh import FRESH_LIMIT
 from index.fusion import passages, reciprocal_rank_fusion
-from index.ingest import Embedded, Prepared, check_budget, document_id, embed, origin_key, prepare
-from index.models import AddResult, Article, DocumentInfo, Hit, Sentence
+from index.listing import Listing
+from index.models import DocumentInfo, Hit, Sentence
+from index.segment import open_segment
 from index.storage_errors import storage_errors
 from index.store import Store
+from index.writing import Writing
 
 logger = logging.getLogger(__name__)
 
 CANDIDATES = 50  # per retriever, before fusion
 
 
-class Archive:
+class Archive(Writing):
     """Documents, chunks and sentences of one data directory, searchable by meaning and by words."""
 
-    def __init__(self, settings: IndexSettings, store: Store, embedder: Embedder | None = None):
+    def __init__(
+        self, settings: IndexSettings, store: Store, embedder: Embedder | None = None, writable: bool = True
+    ):
         self.settings = settings
         self._store = store
+        self._writable = writable
         self._query_embedder = embedder
         self._document_embedder = embedder
         self._lock = threading.RLock()
+        self._following = threading.Lock()
+        self._listing = Listing(settings.database)
         self._derived: Derived | None = None  # loaded on first search: listing needs no index
         self._repair = False  # for a build: a damaged model export is made again, not refused
         self.revision = store.manifest().get("revision", "")
@@ -53,7 +64,7 @@ class Archive:
             raise IndexNotBuilt(
                 f"there is no index in {settings.data_dir} yet; build it with: dossier index build"
             )
-        archive = cls(settings, Store(settings.database, readonly=readonly), embedder)
+        archive = cls(settings, Store(settings.database, readonly=readonly), embedder, writable=not readonly)
         archive._check()
         return archive
 
@@ -94,14 +105,18 @@ class Archive:
     def close(self) -> None:
         with self._lock:
             self._store.close()
+        self._listing.close()
 
     def _check(self) -> None:
         try:
             with storage_errors(self.settings.database):
-                manifest.check(self._store.manifest(), self.settings)
+                upgrade = manifest.check(self._store.manifest(), self.settings, self._writable)
         except (ModelMismatch, CorruptIndex):
             self._store.close()
             raise
+        if upgrade:
+            with self._guard(), progress.task("Upgrading the index to this format"):
+                upgrade_store(self._store, self.settings, self.dimension)
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
@@ -126,15 +141,31 @@ class Archive:
 
     # Following other processes
     def refresh(self) -> bool:
-        """Pick up changes another process committed; True when the archive changed."""
-        with self._guard():
-            current = self._store.manifest().get("revision", "")
-            if current == self.revision:
-                return False
-            self.revision = current
-            if self._derived is not None:  # searched before: reload now, not in the next question's time
-                self._derived = Derived.load(self._store, self.settings, current, self.dimension)
-            return True
+        """Pick up changes another process committed; True when the archive changed.
+
+        Reads only what changed, and tokenizes it outside the lock; a segment that a compaction
+        elsewhere wrote is mapped outside it too: questions are answered meanwhile.
+        """
+        with self._following:  # one refresh at a time: each applies what it read once
+            with self._guard():
+                current = self._store.manifest()
+                revision, segment = current.get("revision", ""), current.get("segment", "")
+                changed = revision != self.revision
+                derived = self._derived
+                if derived is None or (derived.segment.name == segment and not changed):
+                    self.revision = revision
+                    return changed
+                change = derived.changes(self._store) if derived.segment.name == segment else None
+            if change is None:  # compacted elsewhere: the previous segment is kept until the next
+                derived = self._view(segment)
+                with self._guard():
+                    change = derived.changes(self._store)
+            change.tokenize()
+            with self._guard():
+                derived.apply(change)
+                self._derived = derived
+                self.revision = revision
+            return changed
 
     def load(self) -> None:
         """Load the search indexes now rather than on the first search; raises CorruptIndex."""
@@ -142,9 +173,39 @@ class Archive:
             self._searchable()
 
     def _searchable(self) -> Derived:
-        if self._derived is None or self._derived.revision != self.revision:
-            self._derived = Derived.load(self._store, self.settings, self.revision, self.dimension)
+        if self._derived is None:
+            with self._store.snapshot():
+                current = self._store.manifest()
+                self.revision = current.get("revision", "")
+                derived = self._view(current.get("segment", ""))
+                derived.follow(self._store)
+            self._derived = derived
         return self._derived
+
+    def _view(self, segment: str) -> Derived:
+        """Search over `segment` (mapped, not read), before it follows the store."""
+        return Derived(open_segment(self.settings, segment, self.dimension), self.dimension)
+
+    # Compaction
+    def uncompacted(self) -> int:
+        """About how many chunks were added or removed since the last compaction."""
+        with self._guard():
+            return uncompacted(self._store, self.settings)
+
+    def compaction_due(self) -> bool:
+        return self.uncompacted() > FRESH_LIMIT
+
+    def compact(self) -> bool:
+        """Fold the changes since the last compaction into a new segment; False if there were none.
+
+        Holds this archive's lock throughout (minutes at a million articles): the bot runs it in a
+        process of its own, `dossier index compact`.
+        """
+        with self._guard(), progress.task("Writing the search index"):
+            compacted = compact(self._store, self.settings, self.dimension)
+        if compacted:
+            self.refresh()
+        return compacted
 
     # Reading
     @property
@@ -157,13 +218,18 @@ class Archive:
         return int(self.manifest["dimension"])
 
     def counts(self) -> dict[str, int]:
-        with self._guard():
-            return self._store.counts()
+        """Documents, chunks and sentences, as the manifest keeps them with every change."""
+        current = self.manifest
+        return {key: int(current.get(key, 0)) for key in ("documents", "chunks", "sentences")}
 
     def documents(self) -> list[DocumentInfo]:
         """Every stored article, newest first."""
-        with self._guard():
-            return self._store.documents()
+        return self.documents_after(0)[0]
+
+    def documents_after(self, position: int = 0) -> tuple[list[DocumentInfo], int]:
+        """Articles stored since `position` (0: all), newest first, and the position to pass next."""
+        with storage_errors(self.settings.database):
+            return self._listing.documents_after(position)
 
     def find_document(self, doc_id: str) -> DocumentInfo | None:
         with self._guard():
@@ -196,101 +262,9 @@ class Archive:
             vector = self.embed_query(query)
         with self._guard():
             derived = self._searchable()
-            dense = derived.dense(vector, max(CANDIDATES, k))
+            dense = derived.dense(vector, max(CANDIDATES, k), self._store)
             lexical = derived.lexical(query, max(CANDIDATES, k))
             fused = reciprocal_rank_fusion({"dense": dense.ids, "lexical": lexical.ids})
             top = fused[: k * 2]  # extra in case another process removed some chunks meanwhile
             rows = self._store.chunks_by_id([f.id for f in top])
         return passages(top, rows, dense, lexical)[:k]
-
-    # Writing
-    def add(self, articles: Iterable[tuple[str, Article]], replace_all: bool = False) -> list[AddResult]:
-        """Add articles: new ones are added, changed ones replace their old version, same ones skip.
-
-        With `replace_all`, everything else in the index is removed in the same transaction (build).
-        """
-        results: list[AddResult] = []
-        pending: list[Prepared] = []
-        seen: set[str] = set()
-        for item, article in articles:
-            try:
-                check_budget(article)
-            except UnsupportedDocument as error:
-                results.append(AddResult(item, "failed", error=str(error)))
-                continue
-            doc_id = document_id(article)
-            # Checked before chunking, so re-adding known articles never loads the model.
-            if doc_id in seen or (not replace_all and self.find_document(doc_id)):
-                results.append(AddResult(item, "unchanged", doc_id, article.title))
-                continue
-            seen.add(doc_id)
-            embedder = self.document_embedder
-            pending.append(
-                prepare(item, article, embedder, self.settings.chunk_tokens, self.settings.chunk_overlap)
-            )
-        if not pending and not replace_all:
-            return results
-        vectors = embed(pending, self.document_embedder)
-        with self._guard(), progress.task("Writing the index"):
-            results += self._commit(pending, vectors, replace_all)
-        return results
-
-    def _commit(
-        self, pending: Sequence[Prepared], vectors: Sequence[Embedded], replace_all: bool
-    ) -> list[AddResult]:
-        results = []
-        removed: list[int] = []
-        added: list[int] = []
-        with self._store.transaction():
-            derived = self._derived_at_head()
-            if replace_all:
-                for document in self._store.documents():
-                    removed += self._store.delete_document(document.doc_id)
-            for p, embedded in zip(pending, vectors, strict=True):
-                key = origin_key(p.article)
-                previous = self._store.doc_id_for_origin(key) if key else None
-                if previous:
-                    removed += self._store.delete_document(previous)
-                added += self._store.insert_document(
-                    p.doc_id, key, p.article, p.sentences, embedded.sentences, p.chunks, embedded.chunks
-                )
-                results.append(
-                    AddResult(p.item, "updated" if previous else "added", p.doc_id, p.article.title)
-                )
-            model = self.document_embedder
-            revision = self._write_manifest((model.name, model.dimension) if replace_all else None)
-        self._follow(derived, removed, added, [e.chunks for e in vectors], revision)
-        return results
-
-    def remove(self, doc_id: str) -> DocumentInfo:
-        """Remove one document by id."""
-        with self._guard():
-            document = self._store.find_document(doc_id)
-            if document is None:
-                raise DocumentNotFound(f"no document with id {doc_id}; see: dossier index list")
-            with self._store.transaction():
-                derived = self._derived_at_head()
-                removed = self._store.delete_document(doc_id)
-                revision = self._write_manifest(None)
-            self._follow(derived, removed, [], [], revision)
-            return document
-
-    def _derived_at_head(self) -> Derived:
-        """Inside a write transaction: the derived indexes of the store's current revision."""
-        head = self._store.manifest()["revision"]
-        if head != self.revision:
-            self.revision = head  # another process wrote since we looked: start from its state
-        return self._searchable()
-
-    def _write_manifest(self, rebuilt_with: tuple[str, int] | None) -> str:
-        values = manifest.after_change(self._store.counts(), rebuilt_with)
-        self._store.set_manifest(values)
-        return values["revision"]
-
-    def _follow(
-        self, derived: Derived, removed: list[int], added: list[int], vectors: list[np.ndarray], revision: str
-    ) -> None:
-        """Bring the in-memory indexes to the revision just committed."""
-        derived.apply(self._store, self.settings, (removed, added, vectors), revision, self.dimension)
-        self._derived = derived
-        self.revision = revision

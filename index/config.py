@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,12 +38,16 @@ class IndexSettings:
         """Where the model's ONNX export (and its int8 copy) is kept."""
         return self.data_dir / MODELS_DIR
 
-    def vectors_file(self, revision: str) -> Path:
-        """The FAISS file derived from one revision of the store."""
-        return self.data_dir / f"chunks-{revision}.faiss"
+    def segment_dir(self, name: str) -> Path:
+        """A compacted segment: the FAISS index and BM25 postings of the chunks up to one point."""
+        return self.data_dir / name
+
+    def segment_dirs(self) -> list[Path]:
+        """Every segment directory in the data directory, complete or not."""
+        return sorted(p for p in self.data_dir.glob("segment-*") if p.is_dir())
 
     def vectors_files(self) -> list[Path]:
-        """Every FAISS file in the data directory, of whatever revision."""
+        """FAISS files of the format before segments (one per revision), to be removed."""
         return sorted(self.data_dir.glob("chunks-*.faiss"))
 
     def ensure_writable(self) -> None:
@@ -67,3 +72,5 @@ class IndexSettings:
                 old.rename(Path(f"{aside}{suffix}"))
         for stale in self.vectors_files():
             stale.unlink()
+        for folder in self.segment_dirs():
+            shutil.rmtree(folder, ignore_errors=True)

@@ -1,14 +1,24 @@
-"""BM25 over chunk texts with bm25s: exact names and numbers that embeddings blur."""
+"""BM25 over chunk texts: exact names and numbers that embeddings blur.
+
+The tokenizer, the scoring formula, and the small in-memory postings of the chunks added since the
+last compaction; the compacted postings live on disk (index/postings.py).
+"""
 
 from __future__ import annotations
 
-import logging
 import math
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+
+# BM25 as bm25s scored it ("lucene" variant, Kamphuis et al. 2020, and bm25s's k1 and b) before the
+# postings moved to disk: rankings, hence the eval table, stay the same (tests/test_lexical.py).
+K1 = 1.5
+B = 0.75
 
 # Words plus numbers with their inner punctuation ("2021-2025", "18%", "COVID-19") kept whole,
 # because news questions quote figures and codes exactly.
@@ -105,51 +115,32 @@ def _raw_tokens(text: str) -> list[str]:
     return tokens
 
 
+def term_counts(tokens: Iterable[str]) -> Counter[str]:
+    return Counter(tokens)
+
+
+def idf(frequency: int, count: int) -> float:
+    """BM25's inverse document frequency of a term found in `frequency` of `count` chunks."""
+    return math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
+
+
+def term_scores(tf: np.ndarray, lengths: np.ndarray, weight: float, average_length: float) -> np.ndarray:
+    """One query term's BM25 contribution to each chunk that holds it `tf` times."""
+    tf = tf.astype(np.float32)
+    return weight * tf / (K1 * (1 - B + B * lengths.astype(np.float32) / average_length) + tf)
+
+
 @dataclass(frozen=True)
 class LexicalHits:
     ids: np.ndarray
     scores: np.ndarray
 
 
-class LexicalIndex:
-    """A BM25 index; rebuilt from the store on load, which takes milliseconds per thousand chunks."""
-
-    def __init__(self, ids: np.ndarray, texts: list[str]):
-        import bm25s
-
-        # bm25s sets its own logger to DEBUG on import, which would print on every load.
-        logging.getLogger("bm25s").setLevel(logging.WARNING)
-        self._ids = ids
-        self._retriever = bm25s.BM25()
-        corpus = [tokenize(t) for t in texts]
-        self._document_frequency: dict[str, int] = {}
-        for tokens in corpus:
-            for token in set(tokens):
-                self._document_frequency[token] = self._document_frequency.get(token, 0) + 1
-        self._size = len(corpus)
-        self._empty = not any(corpus)
-        if corpus and not self._empty:
-            self._retriever.index(_to_bm25s(corpus), show_progress=False)
-
-    def idf(self, token: str) -> float:
-        """BM25's inverse document frequency of a (tokenized) term; unseen terms weigh the most."""
-        frequency = self._document_frequency.get(token, 0)
-        return math.log(1 + (self._size - frequency + 0.5) / (frequency + 0.5))
-
-    def search(self, query: str, k: int) -> LexicalHits:
-        tokens = tokenize(query)
-        if self._empty or not tokens or k <= 0:
-            return LexicalHits(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
-        scores = self._retriever.get_scores(tokens)
-        top = np.argsort(-scores, kind="stable")[:k]
-        top = top[scores[top] > 0]
-        return LexicalHits(self._ids[top], scores[top].astype(np.float32))
-
-
-def _to_bm25s(corpus: list[list[str]]):  # type: ignore[no-untyped-def]
-    """bm25s's own Tokenized form (ids plus vocabulary) from our token lists."""
-    import bm25s
-
-    vocab: dict[str, int] = {}
-    ids = [[vocab.setdefault(token, len(vocab)) for token in doc] for doc in corpus]
-    return bm25s.tokenization.Tokenized(ids=ids, vocab=vocab)
+def top(ids: np.ndarray, scores: np.ndarray, k: int) -> LexicalHits:
+    """The k best positive scores, ties in the order of `ids` (chunk ids, oldest first)."""
+    positive = np.flatnonzero(scores > 0)
+    if len(positive) > k:
+        threshold = np.partition(scores[positive], len(positive) - k)[len(positive) - k]
+        positive = positive[scores[positive] >= threshold]
+    order = positive[np.lexsort((positive, -scores[positive]))][:k]
+    return LexicalHits(ids[order], scores[order].astype(np.float32))

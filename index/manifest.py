@@ -1,7 +1,8 @@
 """The manifest: which model and format built an index, its counts, and the revision of its contents.
 
 It lives in the store (one table, changed in the same transaction as the documents), so the FAISS
-and BM25 files can always be matched to the contents they were derived from.
+and BM25 files can always be matched to the contents they were derived from: `segment` names the
+compacted segment (index/segment.py) that searches start from.
 """
 
 from __future__ import annotations
@@ -13,8 +14,13 @@ from index.config import IndexSettings
 from index.errors import ModelMismatch
 from index.model_files import canonical_model_name
 
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 REBUILD = "rebuild it with: dossier index build"
+# Format 2 kept one FAISS file per revision, rewritten whole on every change, BM25 in memory only,
+# and no log of removed chunks. Its store is otherwise format 3's, so opening it for writing
+# upgrades it in place: the log starts empty and compaction derives a segment from the store.
+UPGRADABLE = "2"
+UPGRADE = "upgrade it with: dossier index compact (keeps every article, embeds nothing again)"
 
 
 def _now() -> str:
@@ -47,12 +53,16 @@ def after_change(counts: dict[str, int], rebuilt_with: tuple[str, int] | None = 
     return values
 
 
-def check(manifest: dict[str, str], settings: IndexSettings) -> None:
-    """Refuse an index of another format or model, saying what to run."""
-    if manifest.get("format_version") != FORMAT_VERSION:
+def check(manifest: dict[str, str], settings: IndexSettings, writable: bool = False) -> bool:
+    """Refuse an index of another format or model, saying what to run; True if it must be upgraded."""
+    version = manifest.get("format_version", "unknown")
+    if version == UPGRADABLE and writable:
+        return True
+    if version != FORMAT_VERSION:
+        advice = UPGRADE if version == UPGRADABLE else REBUILD
         raise ModelMismatch(
-            f"the index in {settings.data_dir} has format version "
-            f"{manifest.get('format_version', 'unknown')}, this Dossier reads {FORMAT_VERSION}; {REBUILD}"
+            f"the index in {settings.data_dir} has format version {version}, "
+            f"this Dossier reads {FORMAT_VERSION}; {advice}"
         )
     wanted = canonical_model_name(settings.model)
     if manifest.get("model") != wanted:
@@ -60,3 +70,4 @@ def check(manifest: dict[str, str], settings: IndexSettings) -> None:
             f"the index in {settings.data_dir} was built with the model {manifest.get('model')}, "
             f"but DOSSIER_EMBEDDING_MODEL is {wanted}; {REBUILD}"
         )
+    return False

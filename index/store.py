@@ -2,7 +2,9 @@
 
 SQLite is the source of truth. Vectors are kept here as float32 blobs so that the FAISS and BM25
 files are derived data: a crash between the commit and writing those files is repaired by
-rebuilding them from the store, never by re-embedding.
+rebuilding them from the store, never by re-embedding. Chunk ids only grow (AUTOINCREMENT) and every
+removed chunk id is logged in `removed_chunks`, so the search indexes of any earlier state are
+brought up to date by reading only what was added and removed since.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.changelog import ChangeQueries
 from index.errors import CorruptIndex, DocumentNotFound
 from index.models import Article, Chunk, DocumentInfo, Sentence
 from index.storage_errors import REBUILD, translate
@@ -61,6 +64,10 @@ CREATE TABLE IF NOT EXISTS chunks (
     vector BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id, position);
+CREATE TABLE IF NOT EXISTS removed_chunks (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    chunk_id INTEGER NOT NULL
+);
 """
 
 _DOC_COLUMNS = (
@@ -81,7 +88,7 @@ def _blob(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype=np.float32).tobytes()
 
 
-class Store:
+class Store(ChangeQueries):
     """One SQLite file; every write happens inside `transaction()`."""
 
     def __init__(self, path: Path, readonly: bool = False):
@@ -122,6 +129,19 @@ class Store:
                 self._db.execute("ROLLBACK")
             raise
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that see one committed state, whatever other processes write meanwhile."""
+        if self._db.in_transaction:
+            yield
+            return
+        self._db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self._db.in_transaction:
+                self._db.execute("COMMIT")
+
     # Manifest
     def manifest(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT key, value FROM manifest").fetchall())
@@ -144,9 +164,12 @@ class Store:
         row = self._db.execute("SELECT doc_id FROM documents WHERE origin_key = ?", (origin_key,)).fetchone()
         return row[0] if row else None
 
-    def documents(self) -> list[DocumentInfo]:
+    def documents(self, after: int = 0) -> list[DocumentInfo]:
+        """Documents stored after row `after` (all by default), newest published first."""
         rows = self._db.execute(
-            f"SELECT {_DOC_COLUMNS} FROM documents d ORDER BY d.published IS NULL, d.published DESC, d.id"
+            f"SELECT {_DOC_COLUMNS} FROM documents d WHERE d.id > ?"
+            " ORDER BY d.published IS NULL, d.published DESC, d.id",
+            (after,),
         ).fetchall()
         return [_document_info(row) for row in rows]
 
@@ -227,6 +250,7 @@ class Store:
         deleted = self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,)).rowcount
         if not deleted:
             raise DocumentNotFound(f"no document with id {doc_id}; see: dossier index list")
+        self._db.executemany("INSERT INTO removed_chunks(chunk_id) VALUES (?)", [(i,) for i in ids])
         return ids
 
     # Chunks and sentences
@@ -235,17 +259,6 @@ class Store:
             table: int(self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
             for table in ("documents", "chunks", "sentences")
         }
-
-    def chunk_vectors(self, dimension: int) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, vectors) of every chunk, for rebuilding the vector index."""
-        rows = self._db.execute("SELECT id, vector FROM chunks ORDER BY id").fetchall()
-        ids = np.array([r[0] for r in rows], dtype=np.int64)
-        return ids, self._vectors([r[1] for r in rows], dimension, "chunk")
-
-    def chunk_texts(self) -> tuple[np.ndarray, list[str]]:
-        """(ids, texts) of every chunk, for the lexical index."""
-        rows = self._db.execute("SELECT id, text FROM chunks ORDER BY id").fetchall()
-        return np.array([r[0] for r in rows], dtype=np.int64), [r[1] for r in rows]
 
     def chunks_by_id(self, ids: Sequence[int]) -> dict[int, tuple[DocumentInfo, Chunk]]:
         if not ids:
@@ -268,11 +281,3 @@ class Store:
         ).fetchall()
         sentences = [Sentence(*row[:5]) for row in rows]
         return sentences, self._vectors([r[5] for r in rows], dimension, "sentence")
-
-    def _vectors(self, blobs: Sequence[bytes], dimension: int, kind: str) -> np.ndarray:
-        """float32 blobs as one matrix; CorruptIndex when one has the wrong length."""
-        if any(not isinstance(b, bytes) or len(b) != dimension * 4 for b in blobs):
-            raise CorruptIndex(
-                f"the index database {self.path} is damaged (a {kind} vector of the wrong size); {REBUILD}"
-            )
-        return np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), dimension)

@@ -55,6 +55,8 @@ def seeded_env(cli_env: dict[str, str], seed_data_dir: Path) -> dict[str, str]:
     for path in seed_data_dir.iterdir():
         if path.is_file():
             shutil.copy2(path, data_dir / path.name)
+        elif path.name.startswith("segment-"):  # the search files
+            shutil.copytree(path, data_dir / path.name)
     return cli_env
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -124,15 +125,21 @@ def test_failed_add_leaves_previous_index_intact(
     assert all(h.document.title not in ("Alpha", "Beta") for h in reopened.search("Alpha text", 5))
 
 
-def test_missing_vector_file_is_rebuilt_from_the_store(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+def test_missing_search_index_is_rebuilt_from_the_store(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
     archive = built(tmp_path, fake_embedder)
-    expected = [h.chunk_id for h in archive.search("butadiene", 3)]
-    # As after a crash between the database commit and writing the vector file.
-    for path in tmp_path.glob("chunks-*.faiss"):
-        path.unlink()
+    expected = [h.chunk_id for h in archive.search("roadmap for the production of butadiene", 3)]
+    archive.close()
+    # As if the segment were lost: searches read the chunks from the database, and compaction
+    # writes the segment again from the stored vectors.
+    for folder in tmp_path.glob("segment-*"):
+        shutil.rmtree(folder)
     reopened = Archive.open(settings(tmp_path), fake_embedder)
-    assert [h.chunk_id for h in reopened.search("butadiene", 3)] == expected
-    assert list(tmp_path.glob("chunks-*.faiss"))
+    assert [h.chunk_id for h in reopened.search("roadmap for the production of butadiene", 3)] == expected
+    assert reopened.uncompacted() >= reopened.counts()["chunks"]  # so a running bot compacts it
+    assert Archive.open(settings(tmp_path), fake_embedder, readonly=False).compact()
+    assert list(tmp_path.glob("segment-*"))
+    again = Archive.open(settings(tmp_path), fake_embedder)
+    assert [h.chunk_id for h in again.search("roadmap for the production of butadiene", 3)] == expected
 
 
 def test_no_index_yet_says_how_to_build_one(tmp_path: Path) -> None:
@@ -165,16 +172,20 @@ def test_corrupt_database_is_reported(tmp_path: Path, fake_embedder: FakeEmbedde
         Archive.open(settings(tmp_path), fake_embedder)
 
 
-def test_corrupt_vector_file_is_reported(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+def test_corrupt_search_index_is_reported_and_compaction_repairs_it(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
     built(tmp_path, fake_embedder).close()
-    [vector_file] = tmp_path.glob("chunks-*.faiss")
+    [vector_file] = tmp_path.glob("segment-*/vectors.faiss")
     vector_file.write_bytes(b"garbage")
     archive = Archive.open(settings(tmp_path), fake_embedder)
     assert archive.documents()  # listing needs no vectors
-    with pytest.raises(CorruptIndex, match="damaged"):
+    with pytest.raises(CorruptIndex, match=r"damaged.*dossier index compact"):
         archive.search("butadiene")
     with pytest.raises(CorruptIndex, match="damaged"):
         archive.load()  # what `dossier health` checks
+    assert Archive.open(settings(tmp_path), fake_embedder, readonly=False).compact()
+    assert "butadiene" in Archive.open(settings(tmp_path), fake_embedder).search("butadiene", 1)[0].text
 
 
 def test_unwritable_data_dir_is_reported(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
@@ -182,3 +193,30 @@ def test_unwritable_data_dir_is_reported(tmp_path: Path, fake_embedder: FakeEmbe
     blocker.write_text("not a directory")
     with pytest.raises(IndexNotWritable):
         Archive.open_or_create(settings(blocker / "data"), fake_embedder)
+
+
+def test_a_build_written_in_batches_is_still_all_or_nothing(
+    tmp_path: Path, fake_embedder: FakeEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("index.writing.ADD_BATCH", 1)  # every article a batch of its own
+    archive = built(tmp_path, fake_embedder)
+    assert archive.counts()["documents"] == 2
+    before = (archive.counts(), archive.revision)
+    real_insert = archive._store.insert_document
+    calls = {"n": 0}
+
+    def crash_on_second(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError("disk full")
+        return real_insert(*args, **kwargs)
+
+    monkeypatch.setattr(archive._store, "insert_document", crash_on_second)
+    with pytest.raises(OSError):
+        archive.add(
+            [("a", article("Alpha", "Alpha text here.")), ("b", article("Beta", "Beta text."))],
+            replace_all=True,
+        )
+    reopened = Archive.open(settings(tmp_path), fake_embedder)
+    assert (reopened.counts(), reopened.revision) == before
+    assert "Kazgeology" in reopened.search("Kazgeology", 1)[0].text

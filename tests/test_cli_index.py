@@ -166,3 +166,21 @@ def test_unwritable_data_dir_is_reported(cli_env: dict[str, str], tmp_path: Path
     env = {**cli_env, "DOSSIER_DATA_DIR": str(blocker / "data")}
     result = run_dossier(env, "index", "build")
     assert result.returncode == 1 and "cannot create the data directory" in result.stderr
+
+
+def test_compact_folds_added_articles_into_the_search_files(
+    seeded_env: dict[str, str], tmp_path: Path
+) -> None:
+    article = tmp_path / "water.txt"
+    article.write_text(NEW_ARTICLE, encoding="utf-8")
+    assert run_dossier(seeded_env, "index", "add", str(article)).returncode == 0
+    data_dir = Path(seeded_env["DOSSIER_DATA_DIR"])
+    before = {p.name for p in data_dir.glob("segment-*")}
+    compacted = run_dossier(seeded_env, "index", "compact")
+    assert compacted.returncode == 0 and compacted.stdout.startswith("compacted:"), compacted.stderr
+    assert {p.name for p in data_dir.glob("segment-*")} - before  # a new segment holds the article
+    found = json.loads(
+        run_dossier(seeded_env, "search", "monitoring stations on the Syr Darya", "--json").stdout
+    )
+    assert "14 new monitoring stations" in found["hits"][0]["text"]
+    assert run_dossier(seeded_env, "index", "compact").stdout.strip() == "nothing to compact"

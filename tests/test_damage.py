@@ -82,8 +82,8 @@ def test_damaged_contents_are_reported_as_damage(
     built: Path, fake_embedder: FakeEmbedder, sql: str, reading: str
 ) -> None:
     change(built / DB_NAME, sql)
-    for vectors in built.glob("chunks-*.faiss"):
-        vectors.unlink()  # so that the vectors are read back from the database
+    for segment in built.glob("segment-*"):
+        shutil.rmtree(segment)  # so that the chunks are read back from the database
     archive = Archive.open(settings(built), fake_embedder)
     with pytest.raises(
         CorruptIndex, match=rf"the index database {built / DB_NAME} is damaged .*dossier index build"
@@ -109,15 +109,20 @@ def test_a_locked_index_says_another_process_holds_it(built: Path, fake_embedder
         holder.close()
 
 
-def test_a_vector_file_of_other_chunks_is_rebuilt_rather_than_searched(
+def test_a_vector_file_of_other_chunks_is_named_and_compaction_rebuilds_it(
     built: Path, fake_embedder: FakeEmbedder
 ) -> None:
-    [path] = built.glob("chunks-*.faiss")
+    [path] = built.glob("segment-*/vectors.faiss")
     with sqlite3.connect(built / DB_NAME) as db:
         rows = db.execute("SELECT id, vector FROM chunks ORDER BY id").fetchall()
     ids = np.array([r[0] for r in rows]) + 10_000  # the chunks of some other index
     vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
     VectorIndex.build(ids, vectors, vectors.shape[1]).save(path)
+    with pytest.raises(
+        CorruptIndex, match=rf"{path.parent} is damaged .*other chunks.*dossier index compact"
+    ):
+        Archive.open(settings(built), fake_embedder).search("Kazgeology Rosgeologia", 3)
+    assert Archive.open(settings(built), fake_embedder, readonly=False).compact()
     hits = Archive.open(settings(built), fake_embedder).search("Kazgeology Rosgeologia", 3)
     assert hits and all(h.dense_score is not None for h in hits)  # dense search is back, not silently lost
 
@@ -148,8 +153,9 @@ def test_a_damaged_export_is_named_and_build_makes_it_again(
     data_dir = Path(cli_env["DOSSIER_DATA_DIR"])
     (data_dir / "models").unlink()  # a private copy of the export, to damage
     shutil.copytree(with_onnx_export(seed_data_dir) / "models", data_dir / "models")
-    for path in (seed_data_dir / DB_NAME, *seed_data_dir.glob("chunks-*.faiss")):
-        shutil.copy2(path, data_dir / path.name)
+    shutil.copy2(seed_data_dir / DB_NAME, data_dir / DB_NAME)
+    for segment in seed_data_dir.glob("segment-*"):
+        shutil.copytree(segment, data_dir / segment.name)
     folder = export_dir(data_dir, MODEL) / "onnx"
     (folder / INT8_FILE).write_bytes((folder / INT8_FILE).read_bytes()[:4096])  # the disk filled up
     (folder / "model.onnx").write_bytes((folder / "model.onnx").read_bytes()[:4096])

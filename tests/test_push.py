@@ -219,7 +219,8 @@ def test_feed_articles_are_announced_once_and_a_blocked_chat_is_unsubscribed(
 
 
 def test_the_bot_reads_and_writes_the_archive_through_one_connection(bot: BotProcess) -> None:
-    """After answering, following `index add`, the watched folder and feeds: one archive in the process."""
+    """After answering, following `index add`, the watched folder and feeds: one archive in the process,
+    with its connection and the read-only one it lists articles through (index/listing.py)."""
     assert bot.process is not None
     open_files = []
     for fd in Path(f"/proc/{bot.process.pid}/fd").iterdir():
@@ -227,7 +228,9 @@ def test_the_bot_reads_and_writes_the_archive_through_one_connection(bot: BotPro
             open_files.append(Path(fd.readlink()).name)
         except OSError:
             continue
-    assert open_files.count("dossier.sqlite3") == 1  # (bot.sqlite3 is reached through a connection pool)
+    # One archive: its connection, and the second one listing articles uses (bot.sqlite3 is reached
+    # through a connection pool).
+    assert open_files.count("dossier.sqlite3") == 2
 
 
 # A crash in the middle of a broadcast

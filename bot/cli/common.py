@@ -35,7 +35,6 @@ def configure_logging(level: str) -> None:
         "transformers",
         "trafilatura",
         "htmldate",
-        "bm25s",
     ):
         logging.getLogger(noisy).setLevel(logging.ERROR)
 

@@ -142,8 +142,14 @@ class SubscriptionStore(FeedStore):
 
     def unannounced(self, articles: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
         """The (article_key, doc_id) pairs never announced before, in the order given."""
+        articles = list(articles)
+        keys = [key for key, _ in articles]
+        known: set[str] = set()
         with self.database.read() as db:
-            known = set(db.execute(select(announced.c.article_key)).scalars())
+            for at in range(0, len(keys), 500):  # only these keys: the table grows with the archive
+                batch = keys[at : at + 500]
+                query = select(announced.c.article_key).where(announced.c.article_key.in_(batch))
+                known.update(db.execute(query).scalars())
         return [(key, doc_id) for key, doc_id in articles if key not in known]
 
     def announce(self, article_key: str, doc_id: str, chat_ids: Iterable[int | str]) -> int:

@@ -53,11 +53,16 @@ class Announcer:
 
     def run(self) -> list[Announcement]:
         """Queue notices for every article not announced before; the first run only records a baseline."""
-        documents = self.archive.documents()
+        return self.run_after(0)[0]
+
+    def run_after(self, position: int) -> tuple[list[Announcement], int]:
+        """Like `run`, looking only at articles stored since `position` (from the archive); returns
+        the position to pass next, so that a look costs the change, not the archive's size."""
+        documents, position = self.archive.documents_after(position)
         keyed = [(article_key(d), d.doc_id) for d in documents]
         if not self.store.is_initialised():
             self.store.set_baseline(keyed)
-            return []
+            return [], position
         by_id = {d.doc_id: d for d in documents}
         topic_vectors: dict[str, np.ndarray] = {}  # each topic embedded once per run, not once per chat
         announcements = []
@@ -66,7 +71,7 @@ class Announcer:
             queued = self.store.announce(key, doc_id, self.recipients(document, topic_vectors))
             logger.info("announcing %s to %d chats", doc_id, queued)
             announcements.append(Announcement(document, queued))
-        return announcements
+        return announcements, position
 
     def recipients(
         self, document: DocumentInfo, topic_vectors: dict[str, np.ndarray] | None = None

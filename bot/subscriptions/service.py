@@ -69,6 +69,7 @@ class SubscriptionService:
         self._lock = threading.Lock()  # announcing and the notice cache
         self._write_lock = threading.Lock()  # one ingestion at a time: /add, the watched folder, feeds
         self._announced_revision: str | None = None
+        self._announced_position = 0  # the archive's documents looked at so far (0: none yet)
         self._notices: OrderedDict[str, Notice | None] = OrderedDict()
         self._looked: dict[Path, tuple[int, int]] = {}  # size and mtime at the last look at the folder
         self._watched: dict[Path, tuple[int, int]] = {}  # size and mtime when last ingested
@@ -84,7 +85,7 @@ class SubscriptionService:
             if revision == self._announced_revision:
                 return []
             announcer = Announcer(self.archive, self.store, self.archive.embed_query, self.channel_id)
-            announcements = announcer.run()
+            announcements, self._announced_position = announcer.run_after(self._announced_position)
             self._announced_revision = revision
             return announcements
 

@@ -61,6 +61,8 @@ class BotServices:
     paid_broadcast_rate: float = 0.0  # notices sent as paid broadcasts at this rate (0: off)
     lease: Lease | None = None  # held by the replica that leads (see bot/telegram/leader.py)
     leading_until: float = 0.0  # time.monotonic() until which this replica may act as the leader
+    compaction: asyncio.subprocess.Process | None = None  # `dossier index compact`, started by jobs.py
+    compaction_started: float = 0.0
     _summary: ArchiveSummary | None = None
 
     @property

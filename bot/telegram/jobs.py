@@ -2,19 +2,25 @@
 
 Articles reach the index from `dossier index add` in another process, from DOSSIER_WATCH_DIR, from
 feeds, or from an admin's /add; whichever it was, the follow job notices the new revision of the one
-shared archive, and queues notices, and the courier sends them.
+shared archive (reading only what changed), and queues notices, and the courier sends them. When
+enough has changed since the last compaction, it starts `dossier index compact` in a process of its
+own (which lowers its own priority), and answers from the new segment once that is written.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import subprocess
+import sys
+import time
 
 from telegram.ext import Application
 
 from bot.heartbeat import HEARTBEAT_EVERY
 from bot.state import replicas
-from bot.telegram.context import LEAD_EVERY, DossierContext
+from bot.telegram.context import LEAD_EVERY, BotServices, DossierContext
 from bot.telegram.ingestion import IngestionBusy
 from bot.telegram.leader import lead
 from index.errors import DossierError
@@ -25,6 +31,7 @@ FOLLOW_EVERY = 2.0  # seconds between looks at the index's revision (one SQLite 
 WATCH_EVERY = 5.0
 FEEDS_EVERY = 10.0  # how often due feeds are looked for; each feed has its own DOSSIER_FEED_INTERVAL
 EXPIRE_EVERY = 60.0  # old conversation turns and question counts are deleted this often
+COMPACT_RETRY = 600.0  # seconds before a compaction that failed is tried again
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -61,11 +68,14 @@ async def follow_index(context: DossierContext) -> None:
     """Answer from the newest revision, and queue notices for the articles it adds."""
     services = context.services
     try:
-        if await asyncio.to_thread(services.core.archive.refresh):
+        changed = await asyncio.to_thread(services.core.archive.refresh)
+        if changed:
             logger.info("the archive changed; answering from its new revision")
         if not services.leading:  # every replica answers from the new revision; the leader announces
             return
         announcements = await asyncio.to_thread(services.subscriptions.announce)
+        if changed:
+            await compact_when_due(services)
     except DossierError as error:
         logger.warning("cannot follow the index: %s", error)
         return
@@ -73,6 +83,38 @@ async def follow_index(context: DossierContext) -> None:
         logger.info("queued %d notices for %s", announcement.queued, announcement.document.doc_id)
     if any(a.queued for a in announcements) and services.courier is not None:
         services.courier.wake()
+
+
+async def compact_when_due(services: BotServices) -> None:
+    """Start `dossier index compact` in its own process once enough changed; one at a time."""
+    running = services.compaction
+    if running is not None and running.returncode is None:
+        return
+    if (
+        running is not None
+        and running.returncode
+        and time.monotonic() - services.compaction_started < COMPACT_RETRY
+    ):
+        return
+    if not await asyncio.to_thread(services.core.archive.compaction_due):
+        return
+    settings = services.core.settings
+    env = {
+        **os.environ,
+        "DOSSIER_DATA_DIR": str(settings.data_dir),
+        "DOSSIER_EMBEDDING_MODEL": settings.embedding_model,
+    }
+    logger.info("starting a compaction of the index")
+    services.compaction_started = time.monotonic()
+    services.compaction = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "index",
+        "compact",
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 async def watch_folder(context: DossierContext) -> None:

@@ -163,8 +163,8 @@ class AnsweringService:
     ) -> Answer | None:
         documents = _ranked_documents(hits)
         if history and is_follow_up(question) and history[-1].doc_ids:
-            previous = {d.doc_id: d for d in self.documents()}
-            documents = [previous[i] for i in history[-1].doc_ids if i in previous] + documents
+            previous = [self.archive.find_document(i) for i in history[-1].doc_ids]  # not all: O(archive)
+            documents = [d for d in previous if d is not None] + documents
         if meta.kind == "latest":
             relevant = [h.document for h in hits if (h.lexical_score or 0) > 0 or (h.dense_score or 0) > 0.35]
             documents = sorted(

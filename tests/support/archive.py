@@ -54,6 +54,8 @@ def copy_index(source: Path, target: Path) -> Path:
             (target / "models").symlink_to(path)
         elif path.is_file():
             shutil.copy2(path, target / path.name)
+        elif path.name.startswith("segment-"):  # the search files
+            shutil.copytree(path, target / path.name)
     return target
 
 

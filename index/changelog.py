@@ -1,0 +1,83 @@
+"""The store's queries for following changes: chunks added after an id, removed after a log position.
+
+Chunk ids only grow (AUTOINCREMENT) and `delete_document` logs every removed chunk id in
+`removed_chunks`, so any earlier state of the search indexes catches up by reading just these.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from index.errors import CorruptIndex
+from index.storage_errors import REBUILD
+
+
+class ChangeQueries:
+    """Part of `Store` (index/store.py), kept apart to keep each file to one job."""
+
+    _db: sqlite3.Connection
+    path: Path
+
+    def last_document_row(self) -> int:
+        return int(self._db.execute("SELECT COALESCE(MAX(id), 0) FROM documents").fetchone()[0])
+
+    def last_chunk_id(self) -> int:
+        return int(self._db.execute("SELECT COALESCE(MAX(id), 0) FROM chunks").fetchone()[0])
+
+    def last_removal(self) -> int:
+        return int(self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM removed_chunks").fetchone()[0])
+
+    def chunks_after(
+        self, after: int, upto: int, dimension: int, limit: int = 10_000
+    ) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """(ids, texts, vectors) of up to `limit` chunks with after < id <= upto, by id."""
+        rows = self._db.execute(
+            "SELECT id, text, vector FROM chunks WHERE id > ? AND id <= ? ORDER BY id LIMIT ?",
+            (after, upto, limit),
+        ).fetchall()
+        vectors = self._vectors([r[2] for r in rows], dimension, "chunk")
+        return np.array([r[0] for r in rows], dtype=np.int64), [r[1] for r in rows], vectors
+
+    def removed_after(self, after: int, upto: int) -> np.ndarray:
+        """Ids of the chunks removed with after < seq <= upto in the removal log."""
+        rows = self._db.execute(
+            "SELECT chunk_id FROM removed_chunks WHERE seq > ? AND seq <= ?", (after, upto)
+        ).fetchall()
+        return np.array([r[0] for r in rows], dtype=np.int64)
+
+    def forget_removals(self, upto: int) -> None:
+        """Drop the log up to `upto`: the compacted segment no longer holds those chunks."""
+        self._db.execute("DELETE FROM removed_chunks WHERE seq <= ?", (upto,))
+
+    def count_removed(self, after: int) -> int:
+        return int(
+            self._db.execute("SELECT COUNT(*) FROM removed_chunks WHERE seq > ?", (after,)).fetchone()[0]
+        )
+
+    def chunk_ids(self, upto: int) -> np.ndarray:
+        rows = self._db.execute("SELECT id FROM chunks WHERE id <= ? ORDER BY id", (upto,)).fetchall()
+        return np.array([r[0] for r in rows], dtype=np.int64)
+
+    def vectors_of(self, ids: Sequence[int], dimension: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) of those of these chunks that exist, by id."""
+        found, parts = [], []
+        for at in range(0, len(ids), 500):
+            batch = [int(i) for i in ids[at : at + 500]]
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(f"SELECT id, vector FROM chunks WHERE id IN ({marks}) ORDER BY id", batch)
+            for chunk_id, vector in rows:
+                found.append(chunk_id)
+                parts.append(vector)
+        return np.array(found, dtype=np.int64), self._vectors(parts, dimension, "chunk")
+
+    def _vectors(self, blobs: Sequence[bytes], dimension: int, kind: str) -> np.ndarray:
+        """float32 blobs as one matrix; CorruptIndex when one has the wrong length."""
+        if any(not isinstance(b, bytes) or len(b) != dimension * 4 for b in blobs):
+            raise CorruptIndex(
+                f"the index database {self.path} is damaged (a {kind} vector of the wrong size); {REBUILD}"
+            )
+        return np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), dimension)
