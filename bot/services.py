@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from index.answering.llm import LlmWriter
     from index.answering.service import AnsweringService
     from index.archive import Archive
+    from index.config import IndexSettings
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,30 @@ def open_answering(settings: Settings) -> AnsweringService:
     """Answering over the archive opened read-only, as `dossier ask`, `chat` and `eval` need it."""
     from index.archive import Archive
 
-    return answering_over(settings, Archive.open(settings.index_settings()))
+    return answering_over(settings, Archive.open(reading_settings(settings)))
+
+
+def reading_settings(settings: Settings) -> IndexSettings:
+    """The archive this machine reads: its newest copy of a published one, else its own."""
+    if settings.index_source is not None:
+        from index.published import newest_installed
+
+        installed = newest_installed(settings.paths.copies, settings.index_settings())
+        if installed is not None:
+            return installed
+    return settings.index_settings()
+
+
+def writing_settings(settings: Settings) -> IndexSettings:
+    """The archive this machine writes; a machine that follows a published archive writes none."""
+    if settings.index_source is not None:
+        from index.errors import DossierError
+
+        raise DossierError(
+            f"this machine answers from the archive published in {settings.index_source} "
+            "(DOSSIER_INDEX_SOURCE): add, remove and rebuild articles where that archive is written"
+        )
+    return settings.index_settings()
 
 
 def subscription_store(settings: Settings) -> SubscriptionStore:
@@ -75,18 +99,43 @@ def subscription_store(settings: Settings) -> SubscriptionStore:
     return open_subscription_store(settings.database_url or settings.paths.bot_db)
 
 
-def open_bot_services(settings: Settings) -> Services:
-    """Everything `dossier bot` runs on: the archive opened once, for answering and for ingestion."""
-    from bot.subscriptions.service import SubscriptionService
+def open_bot_archive(settings: Settings) -> Archive:
+    """The bot's archive: a copy of a published one (DOSSIER_INDEX_SOURCE), or its own, for writing."""
     from index.archive import Archive
     from index.errors import IndexNotWritable
 
+    if settings.index_source is not None:
+        from index.published import open_copy
+
+        return open_copy(settings.index_source, settings.paths.copies, settings.index_settings())
     try:
         archive = Archive.open(settings.index_settings(), readonly=False)
     except IndexNotWritable as error:
         # Answering still works from a read-only volume; adding articles will say why it cannot.
         logger.warning("%s; opening the archive read-only", error)
-        archive = Archive.open(settings.index_settings())
+        return Archive.open(settings.index_settings())
+    if settings.index_publish_dir is not None:
+        publish_archive(settings, archive)  # replicas starting now find this writer's latest state
+    return archive
+
+
+def publish_archive(settings: Settings, archive: Archive) -> str:
+    """Publish the archive's changes for replicas, when this process writes for them; says what."""
+    if settings.index_publish_dir is None:
+        return ""
+    from index.published import publish
+
+    written = publish(archive, settings.index_publish_dir)
+    if written:
+        logger.info("published %s in %s", written, settings.index_publish_dir)
+    return written
+
+
+def open_bot_services(settings: Settings) -> Services:
+    """Everything `dossier bot` runs on: the archive opened once, for answering and for ingestion."""
+    from bot.subscriptions.service import SubscriptionService
+
+    archive = open_bot_archive(settings)
     subscriptions = SubscriptionService(
         archive,
         subscription_store(settings),

@@ -27,6 +27,7 @@ class DataPaths:
     bot_db: Path  # subscriptions, the outbox, feeds
     heartbeat: Path  # touched by a running bot, read by `dossier health`
     chat_history: Path  # `dossier chat` line history
+    copies: Path  # copies of a published archive (DOSSIER_INDEX_SOURCE), one folder per base
 
 
 class Settings(BaseSettings):
@@ -105,6 +106,20 @@ class Settings(BaseSettings):
         ),
     )
 
+    index_publish_dir: Path | None = Field(
+        None,
+        description=(
+            "Directory (on storage the replicas read) where this writer publishes the archive after every "
+            "change, for replicas that follow it with DOSSIER_INDEX_SOURCE; unset = nothing published."
+        ),
+    )
+    index_source: Path | None = Field(
+        None,
+        description=(
+            "A writer's DOSSIER_INDEX_PUBLISH_DIR: this replica answers from a copy of the archive published "
+            "there, follows it by revision, and never writes the archive itself; unset = its own archive."
+        ),
+    )
     paid_broadcast_rate: float = Field(
         0,
         ge=0,
@@ -157,6 +172,7 @@ class Settings(BaseSettings):
             bot_db=self.data_dir / "bot.sqlite3",
             heartbeat=self.data_dir / "bot.heartbeat",
             chat_history=self.data_dir / ".chat_history",
+            copies=self.data_dir / "copies",
         )
 
     def index_settings(self) -> IndexSettings:

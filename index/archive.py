@@ -27,6 +27,7 @@ from index.fusion import passages, reciprocal_rank_fusion
 from index.listing import Listing
 from index.models import DocumentInfo, Hit, Sentence
 from index.segment import open_segment
+from index.shipping import Shipping
 from index.storage_errors import storage_errors
 from index.store import Store
 from index.writing import Writing
@@ -36,7 +37,7 @@ logger = logging.getLogger(__name__)
 CANDIDATES = 50  # per retriever, before fusion
 
 
-class Archive(Writing):
+class Archive(Writing, Shipping):
     """Documents, chunks and sentences of one data directory, searchable by meaning and by words."""
 
     def __init__(

@@ -28,6 +28,20 @@ class ChangeQueries:
     def last_chunk_id(self) -> int:
         return int(self._db.execute("SELECT COALESCE(MAX(id), 0) FROM chunks").fetchone()[0])
 
+    def log_document(self, doc_id: str) -> None:
+        """Inside a transaction: record that a document was added or removed (for published copies)."""
+        self._db.execute("INSERT INTO document_log(doc_id) VALUES (?)", (doc_id,))
+
+    def last_document_change(self) -> int:
+        return int(self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM document_log").fetchone()[0])
+
+    def documents_changed(self, after: int, upto: int) -> list[str]:
+        """Ids of the documents added or removed with after < seq <= upto, each once."""
+        rows = self._db.execute(
+            "SELECT DISTINCT doc_id FROM document_log WHERE seq > ? AND seq <= ?", (after, upto)
+        ).fetchall()
+        return [r[0] for r in rows]
+
     def last_removal(self) -> int:
         return int(self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM removed_chunks").fetchone()[0])
 

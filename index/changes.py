@@ -37,6 +37,7 @@ def insert(store: Store, pending: Sequence[Prepared], vectors: Sequence[Embedded
         store.insert_document(
             p.doc_id, key, p.article, p.sentences, embedded.sentences, p.chunks, embedded.chunks
         )
+        store.log_document(p.doc_id)
         change.update(documents=1, chunks=len(p.chunks), sentences=len(p.sentences))
         results.append(AddResult(p.item, "updated" if previous else "added", p.doc_id, p.article.title))
     _write_manifest(store, change, None)
@@ -53,6 +54,7 @@ def delete(store: Store, document: DocumentInfo) -> None:
 def _delete(store: Store, document: DocumentInfo | None) -> Counter[str]:
     assert document is not None
     store.delete_document(document.doc_id)
+    store.log_document(document.doc_id)
     return Counter(documents=1, chunks=document.chunk_count, sentences=document.sentence_count)
 
 

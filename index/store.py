@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from index.changelog import ChangeQueries
+from index.copies import CopyQueries
 from index.errors import CorruptIndex, DocumentNotFound
 from index.models import Article, Chunk, DocumentInfo, Sentence
 from index.storage_errors import REBUILD, translate
@@ -68,6 +69,10 @@ CREATE TABLE IF NOT EXISTS removed_chunks (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     chunk_id INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS document_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL
+);
 """
 
 _DOC_COLUMNS = (
@@ -88,7 +93,7 @@ def _blob(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype=np.float32).tobytes()
 
 
-class Store(ChangeQueries):
+class Store(ChangeQueries, CopyQueries):
     """One SQLite file; every write happens inside `transaction()`."""
 
     def __init__(self, path: Path, readonly: bool = False):

@@ -1,14 +1,19 @@
 """Two `dossier bot` replicas sharing one PostgreSQL, in webhook mode behind a loopback balancer.
 
-Every update goes to whichever replica the balancer picks: questions are answered once, follow-ups
-read the conversation the other replica recorded, subscriptions made through either count, and the
-broadcast of a new article reaches every subscriber even when the replica sending it is killed.
+The first writes the archive and publishes it in a shared directory; the second has a data directory
+of its own and answers from a copy it follows by revision. Every update goes to whichever replica the
+balancer picks: questions are answered once, follow-ups read the conversation the other replica
+recorded, subscriptions made through either count, an article added on the writer is answered by
+both, /add on the copy is handed to the writer, and the broadcast of a new article reaches every
+subscriber even when the replica sending it is killed.
 """
 
 from __future__ import annotations
 
+import json
 import signal
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,9 +27,11 @@ from tests.fake_telegram import FakeBotApi
 from tests.support.archive import copy_index, run_dossier
 from tests.support.balancer import Balancer
 from tests.support.bot import BotProcess, bot_env, free_port, with_onnx_export
+from tests.support.news_site import NewsSite
 from tests.support.postgres import create_database
 
 SECRET = "replica-test-secret"
+ADMIN = 4242
 SUBSCRIBERS = list(range(7000, 7150))  # ~5 s of broadcast at Telegram's 30 a second
 ARTICLE = (
     "Kazakhstan opens a rail terminal at Dostyk\n\n"
@@ -52,8 +59,13 @@ def answers(telegram: FakeBotApi, chat_id: int) -> list[str]:
     return [m["text"] for m in telegram.sent_messages(chat_id) if not m["text"].startswith("New article")]
 
 
-def notices(telegram: FakeBotApi, chat_id: int) -> list[dict[str, Any]]:
-    return [m for m in telegram.sent_messages(chat_id) if m["text"].startswith("New article")]
+def notices(telegram: FakeBotApi, chat_id: int, about: str = "Dostyk") -> list[dict[str, Any]]:
+    """The chat's notices of one article (earlier articles may be announced to it too)."""
+    return [
+        m
+        for m in telegram.sent_messages(chat_id)
+        if m["text"].startswith("New article") and about in m["text"]
+    ]
 
 
 class Cluster:
@@ -62,10 +74,15 @@ class Cluster:
         self.database_url = database_url
         self.ports = [free_port(), free_port()]
         self.balancer = Balancer(self.ports).start()
+        self.published = home / "published"
         hook = f"http://127.0.0.1:{self.balancer.port}/telegram"
+        roles = [
+            {"data_dir": data_dir, "index_publish_dir": str(self.published)},  # the writer
+            {"data_dir": home / "copy-data", "index_source": str(self.published)},  # a copy
+        ]
         self.envs = [
             bot_env(
-                data_dir,
+                Path(role.pop("data_dir")),
                 telegram,
                 database_url=database_url,
                 webhook_url=hook,
@@ -73,8 +90,11 @@ class Cluster:
                 webhook_port=str(port),
                 webhook_secret=SECRET,
                 rate_limit_per_minute="100",
+                admin_ids=f"[{ADMIN}]",
+                fetch_allowed_networks="127.0.0.1",
+                **{k: str(v) for k, v in role.items()},
             )
-            for port in self.ports
+            for port, role in zip(self.ports, roles, strict=True)
         ]
         self.replicas = [BotProcess(env, home / f"replica-{n}.log") for n, env in enumerate(self.envs)]
 
@@ -97,6 +117,13 @@ def _listening(port: int) -> bool:
 
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture(scope="module")
+def news() -> Iterator[NewsSite]:
+    site = NewsSite()
+    yield site
+    site.stop()
 
 
 @pytest.fixture(scope="module")
@@ -135,12 +162,86 @@ def test_questions_to_either_replica_are_answered_once_and_follow_ups_cross_repl
     assert len(answers(telegram, 200)) == 2 and all(len(answers(telegram, c)) == 1 for c in range(100, 110))
 
 
+def test_an_article_added_on_the_writer_is_answered_by_the_copy_too(cluster: Cluster) -> None:
+    telegram = cluster.telegram
+    article = cluster.published.parent / "water.txt"
+    article.write_text(
+        "Water summit in Tashkent\n\nTASHKENT – Ministers agreed to build 14 monitoring stations on the "
+        "Syr Darya, the water ministry said.\n"
+    )
+    added = run_dossier(cluster.envs[0], "index", "add", str(article))  # publishes as it adds
+    assert added.returncode == 0, added.stderr
+    question = "How many monitoring stations will be built on the Syr Darya?"
+    for port in cluster.ports:  # straight to each replica, past the balancer
+        chat = 400 + port % 1000
+        telegram.add_chat(chat, "private")
+        wait(
+            lambda p=port, c=chat: _asked_until_answered(telegram, p, c, question, "14"),
+            40,
+            f"replica on {port}",
+        )
+
+
+def _asked_until_answered(telegram: FakeBotApi, port: int, chat: int, question: str, expected: str) -> bool:
+    before = len(answers(telegram, chat))
+    _post(port, chat, question)
+    deadline = time.monotonic() + 10
+    while len(answers(telegram, chat)) == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    found = answers(telegram, chat)[before:]
+    if found and expected in found[0]:
+        return True
+    time.sleep(1)  # the copy follows what the writer published every 2 s
+    return False
+
+
+def test_add_on_the_copy_is_handed_to_the_writer(cluster: Cluster, news: NewsSite) -> None:
+    telegram = cluster.telegram
+    news.articles["/rail"] = ("Rail link opens", "The new rail link carries 20 freight trains a day.")
+    telegram.add_chat(ADMIN, "private")
+    _post(cluster.ports[1], ADMIN, f"/add {news.base}/rail", from_user=ADMIN)
+    wait(
+        lambda: any("Queued" in m["text"] for m in telegram.sent_messages(ADMIN)), 20, "the copy queueing it"
+    )
+    wait(
+        lambda: any("added: Rail link opens" in m["text"] for m in telegram.sent_messages(ADMIN)),
+        40,
+        "the writer's report",
+    )
+
+
+update_ids = iter(range(900_000, 1_000_000))
+
+
+def _post(port: int, chat: int, text: str, from_user: int | None = None) -> None:
+    """A message update delivered to one replica's webhook, as Telegram would."""
+    user = {"id": from_user or chat, "is_bot": False, "first_name": f"User{chat}"}
+    message = {
+        "message_id": next(update_ids),
+        "date": int(time.time()),
+        "chat": {"id": chat, "type": "private", "first_name": f"User{chat}"},
+        "from": user,
+        "text": text,
+    }
+    if text.startswith("/"):
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    body = json.dumps({"update_id": next(update_ids), "message": message}).encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/telegram",
+        body,
+        {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET},
+        method="POST",
+    )
+    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=10) as response:
+        assert response.status == 200
+
+
 def test_the_broadcast_survives_its_replica_being_killed(cluster: Cluster) -> None:
     telegram = cluster.telegram
     for chat in SUBSCRIBERS:  # half through each replica, by the balancer's turns
         telegram.push_message(chat, "/subscribe")
     wait(lambda: all(telegram.sent_messages(c) for c in SUBSCRIBERS), 60, "every subscription confirmed")
-    article = cluster.replicas[0].log_path.parent / "terminal.txt"
+    article = cluster.published.parent / "terminal.txt"
     article.write_text(ARTICLE)
     added = run_dossier(cluster.envs[0], "index", "add", str(article))
     assert added.returncode == 0, added.stderr

@@ -5,15 +5,19 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from bot.cli.common import FullHelpGroup, fail, user_errors
 from bot.cli.render import console, document_json, hit_json, render_hits, show
+from bot.services import publish_archive, reading_settings, writing_settings
 from bot.settings import Settings
 from index import progress
 from index.models import AddResult, Article
+
+if TYPE_CHECKING:
+    from index.archive import Archive
 
 T = TypeVar("T")
 
@@ -69,7 +73,7 @@ def build(settings: Settings, folder: Path) -> None:
         for failure in failures:
             click.echo(f"failed     {failure.item}: {failure.error}", err=True)
         fail(f"no articles could be read from {folder}; the index was left as it was")
-    archive = Archive.for_build(settings.index_settings())
+    archive = Archive.for_build(writing_settings(settings))
     results = archive.add(_tracked(articles, "Splitting into sentences"), replace_all=True)
     _report(results + failures)
     counts = archive.counts()
@@ -77,6 +81,7 @@ def build(settings: Settings, folder: Path) -> None:
         f"built: {counts['documents']} documents, {counts['chunks']} chunks, "
         f"{counts['sentences']} sentences in {settings.data_dir}"
     )
+    _published(settings, archive)
     failed = [r for r in results + failures if r.status == "failed"]
     if failed:
         fail(f"{len(failed)} item(s) could not be read")
@@ -94,8 +99,9 @@ def add(settings: Settings, items: tuple[str, ...]) -> None:
     results: list[AddResult] = []
     archive = None
     if articles:
-        archive = Archive.open_or_create(settings.index_settings())
+        archive = Archive.open_or_create(writing_settings(settings))
         results = archive.add(_tracked(articles, "Splitting into sentences"))
+        _published(settings, archive)
     _report(results + failures)
     if archive is not None and archive.compaction_due():
         click.echo(
@@ -114,7 +120,7 @@ def list_documents(settings: Settings, as_json: bool) -> None:
     """List the indexed articles, newest first."""
     from index.archive import Archive
 
-    documents = Archive.open(settings.index_settings()).documents()
+    documents = Archive.open(reading_settings(settings)).documents()
     if as_json:
         click.echo(json.dumps([document_json(d) for d in documents], ensure_ascii=False, indent=2))
         return
@@ -132,7 +138,9 @@ def remove(settings: Settings, doc_id: str) -> None:
     """Remove the article DOC_ID (see `dossier index list`)."""
     from index.archive import Archive
 
-    document = Archive.open(settings.index_settings(), readonly=False).remove(doc_id)
+    archive = Archive.open(writing_settings(settings), readonly=False)
+    document = archive.remove(doc_id)
+    _published(settings, archive)
     click.echo(f"removed    {document.doc_id}  {document.title}")
 
 
@@ -149,11 +157,35 @@ def compact(settings: Settings) -> None:
     from index.archive import Archive
 
     os.nice(10)  # maintenance: a bot answering on the same cores comes first
-    archive = Archive.open(settings.index_settings(), readonly=False)
+    archive = Archive.open(writing_settings(settings), readonly=False)
     if archive.compact():
         click.echo(f"compacted: the search files hold {archive.counts()['chunks']} chunks")
+        _published(settings, archive)
     else:
         click.echo("nothing to compact")
+
+
+@index_group.command("publish")
+@click.pass_obj
+@user_errors
+def publish(settings: Settings) -> None:
+    """Publish the archive's changes in DOSSIER_INDEX_PUBLISH_DIR for the replicas that follow it.
+
+    Every command that changes the archive (and a running bot) publishes by itself; this catches up.
+    """
+    from index.archive import Archive
+
+    if settings.index_publish_dir is None:
+        fail("DOSSIER_INDEX_PUBLISH_DIR is not set: there is nowhere to publish to")
+    archive = Archive.open(writing_settings(settings), readonly=False)
+    click.echo(_published(settings, archive) or f"up to date in {settings.index_publish_dir}")
+
+
+def _published(settings: Settings, archive: Archive) -> str:
+    written = publish_archive(settings, archive)
+    if written:
+        click.echo(f"published  {written} in {settings.index_publish_dir}", err=True)
+    return written
 
 
 @click.command("search")
@@ -168,7 +200,7 @@ def search(settings: Settings, query: str, k: int, as_json: bool) -> None:
 
     if not query.strip():
         fail("the query is empty")
-    hits = Archive.open(settings.index_settings()).search(query, k)
+    hits = Archive.open(reading_settings(settings)).search(query, k)
     if as_json:
         click.echo(
             json.dumps(

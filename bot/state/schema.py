@@ -135,3 +135,13 @@ send_budget = Table(
     Column("name", Text, primary_key=True),
     Column("next_at", Float, nullable=False),
 )
+
+# /add on a replica that follows a published archive: the process writing the archive adds these.
+add_requests = Table(
+    "add_requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("requested_at", Float, nullable=False),
+)

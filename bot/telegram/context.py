@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.state.add_requests import AddRequests
 from bot.state.conversations import Conversations
 from bot.state.limits import QuestionLimiter
 from bot.state.replicas import Lease
@@ -54,6 +55,7 @@ class BotServices:
     questions: QuestionLimiter
     inline_questions: QuestionLimiter
     memory: Conversations  # turns and chosen articles, in the database every replica reads
+    add_requests: AddRequests  # /add on a copy of a published archive, for the process writing it
     heartbeat: Path | None = None
     courier: Courier | None = None  # started with the application, stopped before it shuts down
     ingestion: Ingestion = field(default_factory=Ingestion)  # /add, the watched folder, feeds
@@ -61,9 +63,18 @@ class BotServices:
     paid_broadcast_rate: float = 0.0  # notices sent as paid broadcasts at this rate (0: off)
     lease: Lease | None = None  # held by the replica that leads (see bot/telegram/leader.py)
     leading_until: float = 0.0  # time.monotonic() until which this replica may act as the leader
+    # Held by one process that writes the archive (not a copy following a published one): it polls
+    # feeds, watches the folder and takes the /add requests other replicas queued.
+    ingest_lease: Lease | None = None
+    ingesting_until: float = 0.0
     compaction: asyncio.subprocess.Process | None = None  # `dossier index compact`, started by jobs.py
     compaction_started: float = 0.0
     _summary: ArchiveSummary | None = None
+
+    @property
+    def ingesting(self) -> bool:
+        """Does this process add articles now (feeds, the watched folder, queued /add)?"""
+        return time.monotonic() < self.ingesting_until
 
     @property
     def leading(self) -> bool:
@@ -75,6 +86,7 @@ class BotServices:
         assert core.subscriptions is not None, "the bot runs on bot/services.py's open_bot_services"
         database = core.subscriptions.store.database
         per_minute = settings.rate_limit_per_minute
+        name = replica_name()
         return cls(
             core=core,
             admin_ids=frozenset(settings.admin_ids),
@@ -84,7 +96,9 @@ class BotServices:
             memory=Conversations(database),
             heartbeat=settings.paths.heartbeat,
             paid_broadcast_rate=settings.paid_broadcast_rate,
-            lease=Lease(database, "leader", replica_name(), LEASE_TTL),
+            lease=Lease(database, "leader", name, LEASE_TTL),
+            ingest_lease=None if settings.index_source else Lease(database, "ingest", name, LEASE_TTL),
+            add_requests=AddRequests(database),
         )
 
     @property

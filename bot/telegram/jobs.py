@@ -10,20 +10,26 @@ own (which lowers its own priority), and answers from the new segment once that 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import subprocess
 import sys
 import time
 
+from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.heartbeat import HEARTBEAT_EVERY
+from bot.services import publish_archive
 from bot.state import replicas
+from bot.telegram import texts
 from bot.telegram.context import LEAD_EVERY, BotServices, DossierContext
 from bot.telegram.ingestion import IngestionBusy
 from bot.telegram.leader import lead
+from bot.telegram.rendering import escape, shorten
 from index.errors import DossierError
+from index.published import follow
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +49,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     jobs.run_repeating(beat, interval=HEARTBEAT_EVERY, name="heartbeat")
     jobs.run_repeating(follow_index, interval=FOLLOW_EVERY, first=0.5, name="follow-index")
     jobs.run_repeating(watch_folder, interval=WATCH_EVERY, first=1.0, name="watch-folder")
+    jobs.run_repeating(requested_adds, interval=WATCH_EVERY, first=1.5, name="requested-adds")
     jobs.run_repeating(poll_feeds, interval=FEEDS_EVERY, first=2.0, name="feeds")
     jobs.run_repeating(expire, interval=EXPIRE_EVERY, first=EXPIRE_EVERY, name="expire")
     jobs.run_repeating(lead, interval=LEAD_EVERY, first=LEAD_EVERY, name="lead")
@@ -67,14 +74,17 @@ async def beat(context: DossierContext) -> None:
 async def follow_index(context: DossierContext) -> None:
     """Answer from the newest revision, and queue notices for the articles it adds."""
     services = context.services
+    settings = services.core.settings
     try:
-        changed = await asyncio.to_thread(services.core.archive.refresh)
+        changed = await asyncio.to_thread(_follow, services)
         if changed:
             logger.info("the archive changed; answering from its new revision")
+            if settings.index_publish_dir is not None:  # the replicas following this writer too
+                await asyncio.to_thread(publish_archive, settings, services.core.archive)
         if not services.leading:  # every replica answers from the new revision; the leader announces
             return
         announcements = await asyncio.to_thread(services.subscriptions.announce)
-        if changed:
+        if changed and settings.index_source is None:  # a copy's compacted bases come from its writer
             await compact_when_due(services)
     except DossierError as error:
         logger.warning("cannot follow the index: %s", error)
@@ -83,6 +93,19 @@ async def follow_index(context: DossierContext) -> None:
         logger.info("queued %d notices for %s", announcement.queued, announcement.document.doc_id)
     if any(a.queued for a in announcements) and services.courier is not None:
         services.courier.wake()
+
+
+def _follow(services: BotServices) -> bool:
+    """Pick up the archive's changes: from the store another process writes, or, for a replica
+    following a published archive, from what its writer published."""
+    archive, settings = services.core.archive, services.core.settings
+    if settings.index_source is None:
+        return archive.refresh()
+    before = archive.revision
+    done = follow(archive, settings.index_source, settings.paths.copies)
+    if done:
+        logger.info("following %s: %s", settings.index_source, done)
+    return archive.revision != before
 
 
 async def compact_when_due(services: BotServices) -> None:
@@ -120,7 +143,7 @@ async def compact_when_due(services: BotServices) -> None:
 async def watch_folder(context: DossierContext) -> None:
     """Add the article files that appeared or changed in DOSSIER_WATCH_DIR, on the ingestion threads."""
     services = context.services
-    if not services.leading:
+    if not services.ingesting:
         return
     try:
         added = await services.ingestion.run(services.subscriptions.watch_folder)
@@ -131,9 +154,9 @@ async def watch_folder(context: DossierContext) -> None:
 
 
 async def poll_feeds(context: DossierContext) -> None:
-    """Poll the feeds that are due, side by side, on the ingestion threads (on the leader only)."""
+    """Poll the feeds that are due, side by side, on the ingestion threads (one process at a time)."""
     services = context.services
-    if not services.leading:
+    if not services.ingesting:
         return
     try:
         polled = await services.ingestion.run(services.subscriptions.poll_feeds)
@@ -148,3 +171,20 @@ async def expire(context: DossierContext) -> None:
     services = context.services
     for forget in (services.memory.expire, services.questions.expire, services.inline_questions.expire):
         await asyncio.to_thread(forget)
+
+
+async def requested_adds(context: DossierContext) -> None:
+    """Add what admins asked replicas that follow a published copy to add, and report to them."""
+    services = context.services
+    if not services.ingesting:
+        return
+    requests = await asyncio.to_thread(services.add_requests.take)
+    for request in requests:
+        try:
+            report = await services.ingestion.run(services.subscriptions.ingest, [request.url])
+        except IngestionBusy:
+            await asyncio.to_thread(services.add_requests.ask, [request.url], request.chat_id)
+            return  # asked again, for the next round
+        lines = [f"{r.status}: {escape(shorten(r.what, 300))}" for r in report]
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(request.chat_id, texts.listing(None, lines))

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 
+from bot.state.replicas import Lease
 from bot.telegram.context import LEASE_MARGIN, LEASE_TTL, BotServices, DossierContext
 from index.errors import DossierError
 
@@ -28,6 +29,9 @@ async def follow_lease(services: BotServices) -> bool:
     if services.lease is None:
         return False
     asked = time.monotonic()
+    services.ingesting_until = (
+        asked + LEASE_TTL - LEASE_MARGIN if await _holds(services.ingest_lease) else 0.0
+    )
     try:
         held = await asyncio.to_thread(services.lease.hold)
     except DossierError as error:
@@ -45,3 +49,13 @@ async def follow_lease(services: BotServices) -> bool:
         logger.info("replica %s no longer leads; another replica broadcasts", services.lease.holder)
         await courier.stop()
     return held
+
+
+async def _holds(lease: Lease | None) -> bool:
+    if lease is None:
+        return False
+    try:
+        return await asyncio.to_thread(lease.hold)
+    except DossierError as error:
+        logger.warning("cannot renew the %s lease: %s", lease.name, error)
+        return False

@@ -33,6 +33,7 @@ TOPIC_LIMIT = 100  # characters; a topic is a few words, matched by meaning
 ADMIN_ONLY = "Sorry, only the archive's admins can do that."
 GROUP_ADMINS_ONLY = "In groups, only the group's admins can change its subscriptions."
 GONE = "That article is no longer in the archive."
+QUEUED = "Queued: the archive is written elsewhere; it adds the article in a moment and reports here."
 BUSY = "I'm still adding other articles; send /add again in a minute."
 MAX_ADD_URLS = 10  # pages one /add may name
 # Commands arrive as messages in chats and groups and as posts in channels; edits are not new requests.
@@ -164,6 +165,10 @@ async def on_add(update: Update, context: DossierContext) -> None:
         await message.reply_text("Usage: /add URL — an article page to add to the archive.")
         return
     services = context.services
+    if services.core.settings.index_source is not None:  # a copy: the archive's writer adds them
+        await asyncio.to_thread(services.add_requests.ask, urls, message.chat.id)
+        await message.reply_text(QUEUED)
+        return
     try:
         report = await services.ingestion.run(services.subscriptions.ingest, urls)
     except IngestionBusy:
