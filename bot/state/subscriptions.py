@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import and_, delete, exists, func, select, update
 from sqlalchemy.orm import aliased
 
-from bot.state.chats import digest_chats, forget_chat_rows, move_chat_rows
+from bot.state.chats import ChatStore, digest_chats, forget_chat_rows, move_chat_rows
 from bot.state.common import chat_id_of, chat_key, insert_ignoring, insert_new
 from bot.state.database import Database, open_database, sqlite_url
 from bot.state.feeds import FeedStore
@@ -120,6 +120,10 @@ class SubscriptionStore(FeedStore):
         )
         with self.database.read() as db:
             return list(db.execute(query).scalars())
+
+    def excluded_topics(self) -> dict[int, list[str]]:
+        """Every chat's excluded topics (/exclude), read once per announcement."""
+        return ChatStore(self.database).all_excluded()
 
     def subscriber_count(self) -> int:
         with self.database.read() as db:
