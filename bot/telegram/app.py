@@ -144,11 +144,11 @@ async def _post_stop(application: DossierApplication) -> None:
     if services.courier is not None:
         await services.courier.stop()
     await services.ingestion.stop()
+    services.metrics.stop()
 
 
 async def _post_shutdown(application: DossierApplication) -> None:
     services: BotServices = application.bot_data[SERVICES]
-    services.metrics.stop()
     if services.heartbeat is not None:
         with contextlib.suppress(OSError):
             services.heartbeat.unlink(missing_ok=True)
