@@ -88,8 +88,9 @@ def test_question_gets_cited_html_answer_with_linked_sources_and_buttons(
     links = [e["url"] for e in answer.get("entities", []) if e["type"] == "text_link"]
     assert links and links[0].startswith("https://primeminister.kz/")
     assert '<a href="https://primeminister.kz/' in html_of(answer)
-    [[quote, article]] = answer["reply_markup"]["inline_keyboard"]
+    [[quote, article], [up, down]] = answer["reply_markup"]["inline_keyboard"]
     assert quote["callback_data"].startswith("q:") and article["url"] == links[0]
+    assert (up["text"], down["text"]) == ("👍", "👎") and down["callback_data"].startswith("f:")
 
 
 def test_chat_shows_typing_before_the_answer_arrives(telegram: FakeBotApi, bot: BotProcess) -> None:

@@ -262,3 +262,26 @@ async def test_new_forgets_the_conversation(
         assert services_of(app).memory.history(chat)
         assert "new conversation" in (await say(telegram, chat, "/new"))["text"]
         assert services_of(app).memory.history(chat) == ()
+
+
+async def test_other_settings_changed_at_the_digests_hour_do_not_put_it_off_and_off_sends_what_waited(
+    telegram: FakeBotApi, settings: Settings, services: Services
+) -> None:
+    chat = 3006
+    clock = Clock(almaty(2026, 6, 1, 7, 0))
+    async with polling_app(settings, services) as app:
+        bot = services_of(app)
+        bot.clock = clock
+        await say(telegram, chat, "/subscribe")
+        await say(telegram, chat, "/timezone Asia/Almaty")
+        await say(telegram, chat, "/digest weekly monday 08:00")  # 1 June 2026 is a Monday
+        bot.subscriptions.store.announce("hour-test-1", seed_documents(bot)[0], [chat])
+        clock.now = almaty(2026, 6, 1, 8, 0, 5)  # due, and the job has not looked yet
+        await say(telegram, chat, "/quiet 23:00 06:00")
+        await run_job(app, "digests")
+        digest = (await telegram.wait_for_messages_async(chat, 5))[4]
+        assert digest["text"].startswith("Weekly digest · 1 new article")
+        bot.subscriptions.store.announce("hour-test-2", seed_documents(bot)[1], [chat])
+        assert "every new article" in (await say(telegram, chat, "/digest off"))["text"]
+        notice = (await telegram.wait_for_messages_async(chat, 7))[6]
+        assert notice["text"].startswith("New article") and bot.chats.waiting(chat) == []

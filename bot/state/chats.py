@@ -102,6 +102,27 @@ class ChatStore:
         return found
 
     # Digests
+    def release_waiting(self, chat_id: int) -> int:
+        """A chat back on instant delivery: what waited for its digest is queued as notices."""
+        now = time.time()
+        with self.database.transaction() as db:
+            waiting = db.execute(
+                select(digest_items.c.article_key, digest_items.c.doc_id).where(
+                    digest_items.c.chat_id == chat_id
+                )
+            ).all()
+            for article_key, doc_id in waiting:
+                row = {
+                    "chat_id": str(chat_id),
+                    "doc_id": doc_id,
+                    "article_key": article_key,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+                insert_new(db, self.database, outbox, row)
+            db.execute(delete(digest_items).where(digest_items.c.chat_id == chat_id))
+        return len(waiting)
+
     def due_digests(self, now: float) -> list[ChatSettings]:
         query = select(chat_settings).where(
             chat_settings.c.digest.is_not(None), chat_settings.c.digest_due_at <= now

@@ -31,7 +31,7 @@ from bot.telegram.context import SERVICES, BotServices, DossierContext
 from bot.telegram.courier import Courier
 from bot.telegram.deliveries import CourierSettings
 from bot.telegram.flood import ChatRateLimiter, SharedPaces
-from bot.telegram.leader import follow_lease
+from bot.telegram.leader import follow_lease, release_lease
 from bot.telegram.metrics import Metrics
 
 logger = logging.getLogger(__name__)
@@ -145,6 +145,7 @@ async def _post_stop(application: DossierApplication) -> None:
         await services.courier.stop()
     await services.ingestion.stop()
     services.metrics.stop()
+    await release_lease(services)  # the next replica leads now rather than once the lease lapses
 
 
 async def _post_shutdown(application: DossierApplication) -> None:

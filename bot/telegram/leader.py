@@ -45,3 +45,14 @@ async def follow_lease(services: BotServices) -> bool:
         logger.info("replica %s no longer leads; another replica broadcasts", services.lease.holder)
         await courier.stop()
     return held
+
+
+async def release_lease(services: BotServices) -> None:
+    """A replica stopping on purpose hands the lease over at once (its jobs have stopped)."""
+    if services.lease is None or not services.leading:
+        return
+    services.leading_until = 0.0
+    try:
+        await asyncio.to_thread(services.lease.release)
+    except DossierError as error:
+        logger.warning("cannot hand over the leader's lease (it lapses by itself): %s", error)

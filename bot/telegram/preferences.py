@@ -66,18 +66,42 @@ def _message(update: Update) -> Message:
     return update.effective_message
 
 
+async def _allowed(update: Update, context: DossierContext) -> bool:
+    """May the sender change this chat's settings? If not, they are told so."""
+    if await may_manage(update, context):
+        return True
+    if update.callback_query is not None:
+        await update.callback_query.answer(SETTINGS_ADMINS_ONLY, show_alert=True)
+    else:
+        await _message(update).reply_text(SETTINGS_ADMINS_ONLY)
+    return False
+
+
 async def _save(update: Update, context: DossierContext, chat: ChatSettings) -> ChatSettings | None:
-    """Store the changed settings (with the digest's next date worked out); None if not allowed."""
-    if not await may_manage(update, context):
-        if update.callback_query is not None:
-            await update.callback_query.answer(SETTINGS_ADMINS_ONLY, show_alert=True)
-        else:
-            await _message(update).reply_text(SETTINGS_ADMINS_ONLY)
+    """Store the changed settings; None if the sender may not change them.
+
+    The digest's next date is worked out again only when its schedule or the zone changed, so that
+    changing the quiet hours just after 08:00 does not put off the 08:00 digest to the next day. A
+    chat going back to instant delivery gets what was waiting for its digest as notices.
+    """
+    if not await _allowed(update, context):
         return None
     services = context.services
+    stored = await asyncio.to_thread(services.chats.get, chat.chat_id)
     schedule = settings_view.schedule_of(chat)
-    due = next_digest(schedule, services.zone_of(chat), services.clock()) if schedule else None
-    return await asyncio.to_thread(services.chats.save, replace(chat, digest_due_at=due))
+    same = (chat.time_zone, schedule) == (stored.time_zone, settings_view.schedule_of(stored))
+    if schedule is None:
+        due = None
+    elif same and stored.digest_due_at is not None:
+        due = stored.digest_due_at
+    else:
+        due = next_digest(schedule, services.zone_of(chat), services.clock())
+    saved = await asyncio.to_thread(services.chats.save, replace(chat, digest_due_at=due))
+    if stored.digest is not None and chat.digest is None:
+        await asyncio.to_thread(services.chats.release_waiting, chat.chat_id)
+        if services.courier is not None:
+            services.courier.wake()
+    return saved
 
 
 async def _view(
@@ -106,8 +130,10 @@ async def on_button(update: Update, context: DossierContext) -> None:
     if action == "x":
         excluded = await asyncio.to_thread(context.services.chats.excluded, chat.chat_id)
         topic = next((t for t in excluded if settings_view.topic_key(t) == value), None)
-        if topic is not None and await _save(update, context, chat) is not None:
+        if topic is not None and await _allowed(update, context):
             await asyncio.to_thread(context.services.chats.include, chat.chat_id, topic)
+        elif topic is not None:
+            return
     elif await _save(update, context, _pressed(chat, action, value)) is None:
         return
     text, keyboard = await _view(update, context, await _chat(update, context))
@@ -216,7 +242,7 @@ async def on_exclude(update: Update, context: DossierContext) -> None:
             f"Excluded topics: {listed}.\nUsage: /exclude TOPIC; /settings includes one again."
         )
         return
-    if await _save(update, context, chat) is None:
+    if not await _allowed(update, context):
         return
     await asyncio.to_thread(context.services.chats.exclude, chat.chat_id, topic)
     await message.reply_html(
