@@ -143,6 +143,29 @@ class Settings(BaseSettings):
         description="Telegram user ids allowed to use /add, /feeds and /stats (JSON list).",
     )
 
+    timezone: str = Field(
+        "UTC",
+        description=(
+            "IANA time zone (e.g. Europe/Berlin) of chats that set none with /timezone: when their digests "
+            "are due and when their quiet hours are."
+        ),
+    )
+
+    # Metrics
+    metrics_port: int | None = Field(
+        None,
+        ge=1,
+        le=65535,
+        description="Port of the Prometheus endpoint (/metrics) of `dossier bot`; unset = no endpoint.",
+    )
+    metrics_address: str = Field(
+        "127.0.0.1",
+        description=(
+            "Address the metrics endpoint listens on: loopback by default; 0.0.0.0 (or one interface's "
+            "address) lets a Prometheus on another machine or container scrape it."
+        ),
+    )
+
     # Fetching
     fetch_allowed_networks: str = Field(
         "",
@@ -151,6 +174,16 @@ class Settings(BaseSettings):
             "public (e.g. 10.0.0.0/8,intranet.example); empty = public addresses only."
         ),
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from bot.subscriptions.schedule import zone_named
+
+        zone = zone_named(value)
+        if zone is None:
+            raise ValueError(f"{value!r} is not an IANA time zone such as Europe/Berlin or UTC")
+        return zone.key
 
     @field_validator("fetch_allowed_networks")
     @classmethod

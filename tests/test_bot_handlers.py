@@ -177,7 +177,8 @@ async def test_refusal_lists_related_articles(settings: Settings, services: Serv
     [refusal] = sent(request, 61)
     assert refusal["text"].startswith("Sorry, the articles in the archive don't answer that.")
     assert "Related articles" in refusal["text"] and "/sources" in refusal["text"]
-    assert "reply_markup" not in refusal
+    [[up, down]] = refusal["reply_markup"]["inline_keyboard"]  # no sources to show, only 👍/👎
+    assert (up["text"], down["text"]) == ("👍", "👎")
 
 
 async def test_quote_button_for_an_article_no_longer_stored_says_so(

@@ -63,6 +63,7 @@ def test_start_publishes_commands_and_greets_with_what_the_archive_holds(
     assert [c["command"] for c in telegram.commands] == [
         *("start", "help", "ask", "sources", "latest", "about"),
         *("subscribe", "unsubscribe", "subscriptions"),
+        *("settings", "digest", "timezone", "quiet", "exclude", "search", "new"),
     ]
     greeting = ask(telegram, 1001, "/start", 1)["text"]
     assert "2 news articles, from 17 July 2020 to 30 April 2021" in greeting
@@ -87,8 +88,9 @@ def test_question_gets_cited_html_answer_with_linked_sources_and_buttons(
     links = [e["url"] for e in answer.get("entities", []) if e["type"] == "text_link"]
     assert links and links[0].startswith("https://primeminister.kz/")
     assert '<a href="https://primeminister.kz/' in html_of(answer)
-    [[quote, article]] = answer["reply_markup"]["inline_keyboard"]
+    [[quote, article], [up, down]] = answer["reply_markup"]["inline_keyboard"]
     assert quote["callback_data"].startswith("q:") and article["url"] == links[0]
+    assert (up["text"], down["text"]) == ("👍", "👎") and down["callback_data"].startswith("f:")
 
 
 def test_chat_shows_typing_before_the_answer_arrives(telegram: FakeBotApi, bot: BotProcess) -> None:

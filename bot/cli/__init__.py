@@ -26,6 +26,7 @@ COMMANDS = {
     "bot": "bot.cli.serve:bot_command",
     "health": "bot.cli.serve:health",
     "feeds": "bot.cli.feeds:feeds_group",
+    "feedback": "bot.cli.feedback:feedback_group",
 }
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
 import click
 
 from bot.cli.common import FullHelpGroup, fail, user_errors
@@ -48,3 +52,38 @@ def remove(settings: Settings, url: str) -> None:
     if not open_store(settings).remove_feed(url):
         fail(f"{url} is not among the feeds; see: dossier feeds list")
     click.echo(f"removed: {url}")
+
+
+@feeds_group.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.pass_obj
+@user_errors
+def export_feeds(settings: Settings, file: Path) -> None:
+    """Write the feeds to FILE as OPML ("-": stdout), for a feed reader or another Dossier."""
+    from bot.subscriptions.opml import write_opml
+
+    urls = [feed.url for feed in open_store(settings).feeds()]
+    data = write_opml(urls, datetime.now(UTC))
+    if str(file) == "-":
+        sys.stdout.buffer.write(data)
+    else:
+        file.write_bytes(data)
+    click.echo(f"{len(urls)} feed(s) written to {file}", err=True)
+
+
+@feeds_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
+@click.pass_obj
+@user_errors
+def import_feeds(settings: Settings, file: Path) -> None:
+    """Poll every feed an OPML FILE lists ("-": stdin); a malformed file changes nothing."""
+    from bot.subscriptions.opml import MAX_BYTES, read_opml
+
+    if str(file) == "-":
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    else:
+        with file.open("rb") as stream:
+            data = stream.read(MAX_BYTES + 1)
+    urls = read_opml(data, "stdin" if str(file) == "-" else str(file))
+    added = open_store(settings).add_feeds(urls)
+    click.echo(f"imported {len(urls)} feed(s): {added} added, {len(urls) - added} already polled")

@@ -33,6 +33,11 @@ class FeedStore:
         with self.database.transaction() as db:
             return insert_new(db, self.database, feeds, {"url": url})
 
+    def add_feeds(self, urls: list[str]) -> int:
+        """Add several feeds in one transaction (all or none); returns how many were new."""
+        with self.database.transaction() as db:
+            return sum(insert_new(db, self.database, feeds, {"url": url}) for url in urls)
+
     def remove_feed(self, url: str) -> bool:
         with self.database.transaction() as db:
             db.execute(delete(feed_entries).where(feed_entries.c.feed_url == url))

@@ -7,7 +7,18 @@ may be named "@username".
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Float, Index, Integer, MetaData, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 metadata = MetaData()
 
@@ -41,6 +52,11 @@ outbox = Table(
     Column("created_at", Float, nullable=False),
     Column("sent_at", Float),
     Column("error", Text),
+    # "notice" (rendered from doc_id when sent) or "digest" (body: its messages, JSON; parts_sent of
+    # them were accepted by Telegram, so a digest interrupted between parts resumes at the next one).
+    Column("kind", Text, nullable=False, server_default="notice"),
+    Column("body", Text),
+    Column("parts_sent", Integer, nullable=False, server_default="0"),
     UniqueConstraint("chat_id", "article_key"),
     Index("outbox_due", "status", "next_attempt_at"),
 )
@@ -144,4 +160,71 @@ add_requests = Table(
     Column("url", Text, nullable=False),
     Column("chat_id", BigInteger, nullable=False),
     Column("requested_at", Float, nullable=False),
+)
+
+# Per-chat settings (None: the default). Minutes count from local midnight in the chat's time zone;
+# digest_due_at is the Unix time of the chat's next digest (None: instant notices).
+chat_settings = Table(
+    "chat_settings",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True),
+    Column("time_zone", Text),
+    Column("quiet_start", Integer),
+    Column("quiet_end", Integer),
+    Column("summary_sentences", Integer),
+    Column("digest", Text),  # "daily", "weekly" or None
+    Column("digest_weekday", Integer),  # 0 = Monday
+    Column("digest_minute", Integer),
+    Column("digest_due_at", Float),
+    Column("updated_at", Float, nullable=False),
+    Index("chat_settings_digest_due", "digest_due_at"),
+)
+
+excluded_topics = Table(
+    "excluded_topics",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True),
+    Column("topic", Text, primary_key=True),
+    Column("created_at", Float, nullable=False),
+)
+
+# Articles announced to a chat that takes digests, waiting for its next one.
+digest_items = Table(
+    "digest_items",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True),
+    Column("article_key", Text, primary_key=True),
+    Column("doc_id", Text, nullable=False),
+    Column("queued_at", Float, nullable=False),
+)
+
+# Every answer given in a chat, so that its 👍/👎 (rating, reason) can be recorded against what was
+# answered; unrated ones are deleted after a week.
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("question", Text, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("short_answer", Text),
+    Column("refused", Boolean, nullable=False),
+    Column("citations", Text, nullable=False),  # JSON
+    Column("history", Text, nullable=False),  # JSON: the earlier turns the answer leaned on
+    Column("revision", Text, nullable=False),  # the archive's revision it was answered from
+    Column("created_at", Float, nullable=False),
+    Column("rating", Text),  # "up", "down" or None
+    Column("reason", Text),
+    Column("rated_at", Float),
+    Index("feedback_rated", "rated_at"),
+    Index("feedback_created", "created_at"),
+)
+
+# /search queries, so that their page buttons (which hold only an id) work after a restart.
+searches = Table(
+    "searches",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("query", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
 )

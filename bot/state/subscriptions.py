@@ -14,10 +14,11 @@ from pathlib import Path
 from sqlalchemy import and_, delete, exists, func, select, update
 from sqlalchemy.orm import aliased
 
+from bot.state.chats import ChatStore, digest_chats, forget_chat_rows, move_chat_rows
 from bot.state.common import chat_id_of, chat_key, insert_ignoring, insert_new
 from bot.state.database import Database, open_database, sqlite_url
 from bot.state.feeds import FeedStore
-from bot.state.schema import announced, outbox, state, subscriptions
+from bot.state.schema import announced, digest_items, outbox, state, subscriptions
 
 ALL_TOPICS = ""  # the topic of a subscription to every new article
 
@@ -35,6 +36,9 @@ class OutboxItem:
     chat_id: int | str  # a channel may be named by "@username"
     doc_id: str
     attempts: int
+    kind: str = "notice"  # or "digest", whose messages are in `body`
+    body: str | None = None
+    parts_sent: int = 0  # messages of a digest Telegram has accepted already
 
 
 def normalise_topic(topic: str | None) -> str:
@@ -75,6 +79,7 @@ class SubscriptionStore(FeedStore):
         with self.database.transaction() as db:
             if isinstance(chat_id_of(chat_id), int):
                 db.execute(delete(subscriptions).where(subscriptions.c.chat_id == int(chat_id)))
+                forget_chat_rows(db, int(chat_id))
             db.execute(
                 update(outbox)
                 .where(outbox.c.chat_id == chat_key(chat_id), outbox.c.status == "pending")
@@ -92,6 +97,7 @@ class SubscriptionStore(FeedStore):
                 row = {"chat_id": new, "topic": topic, "chat_type": chat_type, "created_at": created_at}
                 db.execute(insert_ignoring(self.database, subscriptions).values(**row))
             db.execute(delete(subscriptions).where(subscriptions.c.chat_id == old))
+            move_chat_rows(db, old, new)
             already = exists().where(
                 other.c.chat_id == chat_key(new), other.c.article_key == outbox.c.article_key
             )
@@ -114,6 +120,10 @@ class SubscriptionStore(FeedStore):
         )
         with self.database.read() as db:
             return list(db.execute(query).scalars())
+
+    def excluded_topics(self) -> dict[int, list[str]]:
+        """Every chat's excluded topics (/exclude), read once per announcement."""
+        return ChatStore(self.database).all_excluded()
 
     def subscriber_count(self) -> int:
         with self.database.read() as db:
@@ -155,33 +165,52 @@ class SubscriptionStore(FeedStore):
     def announce(self, article_key: str, doc_id: str, chat_ids: Iterable[int | str]) -> int:
         """Mark an article announced and queue its notice for these chats, all in one transaction.
 
-        Returns how many notices were queued; 0 when the article was announced already (perhaps by
+        Chats that take digests get it in their next digest instead. Returns how many chats were
+        served (notices queued plus digest entries); 0 when the article was announced already (perhaps by
         another process or replica).
         """
         now = time.time()
         marked = {"article_key": article_key, "doc_id": doc_id, "announced_at": now}
-        rows = [
-            {
-                "chat_id": chat_key(c),
-                "doc_id": doc_id,
-                "article_key": article_key,
-                "next_attempt_at": now,
-                "created_at": now,
-            }
-            for c in dict.fromkeys(chat_ids)
-        ]
+        chats = list(dict.fromkeys(chat_ids))
         with self.database.transaction() as db:
             if not insert_new(db, self.database, announced, marked):
                 return 0
-            if rows:
-                db.execute(insert_ignoring(self.database, outbox), rows)
-            return len(rows)
+            # Chats that take digests collect the article for their next one instead.
+            waiting = digest_chats(db, [c for c in chats if isinstance(c, int)])
+            notices = [
+                {
+                    "chat_id": chat_key(c),
+                    "doc_id": doc_id,
+                    "article_key": article_key,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+                for c in chats
+                if c not in waiting
+            ]
+            later = [
+                {"chat_id": c, "article_key": article_key, "doc_id": doc_id, "queued_at": now}
+                for c in sorted(waiting)
+            ]
+            if notices:
+                db.execute(insert_ignoring(self.database, outbox), notices)
+            if later:
+                db.execute(insert_ignoring(self.database, digest_items), later)
+            return len(chats)
 
     # The outbox
     def due(self, limit: int = 100, now: float | None = None) -> list[OutboxItem]:
         """Pending notices whose time has come, oldest first."""
         query = (
-            select(outbox.c.id, outbox.c.chat_id, outbox.c.doc_id, outbox.c.attempts)
+            select(
+                outbox.c.id,
+                outbox.c.chat_id,
+                outbox.c.doc_id,
+                outbox.c.attempts,
+                outbox.c.kind,
+                outbox.c.body,
+                outbox.c.parts_sent,
+            )
             .where(
                 outbox.c.status == "pending",
                 outbox.c.next_attempt_at <= (time.time() if now is None else now),
@@ -190,7 +219,7 @@ class SubscriptionStore(FeedStore):
             .limit(limit)
         )
         with self.database.read() as db:
-            return [OutboxItem(i, chat_id_of(c), d, a) for i, c, d, a in db.execute(query).all()]
+            return [OutboxItem(i, chat_id_of(c), *rest) for i, c, *rest in db.execute(query).all()]
 
     def next_due_at(self) -> float | None:
         query = select(func.min(outbox.c.next_attempt_at)).where(outbox.c.status == "pending")
@@ -200,6 +229,10 @@ class SubscriptionStore(FeedStore):
 
     def mark_sent(self, item_id: int) -> None:
         self._update(item_id, status="sent", sent_at=time.time())
+
+    def mark_parts_sent(self, item_id: int, parts: int) -> None:
+        """The first `parts` messages of a digest were accepted: a resumed send starts after them."""
+        self._update(item_id, parts_sent=parts)
 
     def retry_later(self, item_id: int, delay: float, error: str) -> None:
         self._update(

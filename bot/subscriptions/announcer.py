@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.state.subscriptions import ALL_TOPICS, SubscriptionStore
-from bot.subscriptions.topics import matches
+from bot.subscriptions.topics import matches, without_excluded
 from index.archive import Archive
 from index.models import DocumentInfo
 
@@ -91,4 +91,12 @@ class Announcer:
                 chats[subscription.chat_id] = None
         if self.channel_id:
             chats[channel_chat_id(self.channel_id)] = None
-        return list(chats)
+        return without_excluded(
+            list(chats),
+            self.store.excluded_topics(),
+            topic_vectors,
+            self.embed_query,
+            document.title,
+            text,
+            vectors,
+        )

@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.state.subscriptions import SubscriptionStore
 from bot.subscriptions.announcer import Announcement, Announcer
 from bot.subscriptions.feeds import FeedPoller, PollResult
-from bot.subscriptions.notices import Notice, summarise
+from bot.subscriptions.notices import Notice, notice_of
 from index.archive import Archive
 from index.errors import DossierError
 from index.fetch_policy import FetchPolicy
@@ -103,7 +103,7 @@ class SubscriptionService:
         if document is None:
             return None
         sentences, vectors = self.archive.sentences(doc_id)
-        return Notice(document, summarise(sentences, vectors))
+        return notice_of(document, sentences, vectors)
 
     def article_title(self, doc_id: str) -> str | None:
         document = self.archive.find_document(doc_id)

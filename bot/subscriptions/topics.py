@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from index.lexical import tokenize
@@ -32,3 +34,25 @@ def matches(
     return (
         keyword_hit(topic, title, text) or semantic_score(topic_vector, sentence_vectors) >= TOPIC_THRESHOLD
     )
+
+
+def without_excluded(
+    chats: list[int | str],
+    excluded: dict[int, list[str]],
+    topic_vectors: dict[str, np.ndarray],
+    embed: Callable[[str], np.ndarray],
+    title: str,
+    text: str,
+    sentence_vectors: np.ndarray,
+) -> list[int | str]:
+    """The chats, less those that excluded a topic this article matches (/exclude TOPIC): an exclusion
+    wins over any subscription, with the same matching as subscribing."""
+    kept = []
+    for chat in chats:
+        topics = excluded.get(chat, []) if isinstance(chat, int) else []
+        for topic in topics:
+            if topic not in topic_vectors:
+                topic_vectors[topic] = embed(topic)
+        if not any(matches(t, topic_vectors[t], title, text, sentence_vectors) for t in topics):
+            kept.append(chat)
+    return kept

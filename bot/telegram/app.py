@@ -16,18 +16,30 @@ from telegram.request import BaseRequest
 from bot.services import Services
 from bot.settings import Settings
 from bot.state.replicas import SendPace
-from bot.telegram import browsing, conversation, errors, inline, jobs, subscribe
+from bot.telegram import (
+    browsing,
+    conversation,
+    errors,
+    feedback,
+    inline,
+    jobs,
+    preferences,
+    search,
+    subscribe,
+)
 from bot.telegram.context import SERVICES, BotServices, DossierContext
 from bot.telegram.courier import Courier
+from bot.telegram.deliveries import CourierSettings
 from bot.telegram.flood import ChatRateLimiter, SharedPaces
-from bot.telegram.leader import follow_lease
+from bot.telegram.leader import follow_lease, release_lease
+from bot.telegram.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 
 # Each feature is a module with COMMANDS (its /command menu entries), UPDATES (the update kinds it
 # needs Telegram to send) and register(application, settings). A new feature is one more entry;
 # conversation stays last because it holds the catch-alls (questions, unknown commands).
-FEATURES: tuple[Any, ...] = (browsing, subscribe, inline, conversation)
+FEATURES: tuple[Any, ...] = (browsing, subscribe, preferences, search, feedback, inline, conversation)
 # Every message is HTML; article links would otherwise each unfold into a preview; a question deleted
 # before its answer is sent still gets the answer.
 DEFAULTS = Defaults(
@@ -58,6 +70,7 @@ def build_application(
     documented ~30 by default; 0 removes that cap.
     """
     assert settings.telegram_token is not None
+    metrics = Metrics()
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_token.get_secret_value())
@@ -70,6 +83,7 @@ def build_application(
                 overall_max_rate=send_rate,
                 max_retries=RETRIES_AFTER_FLOOD,
                 shared=shared_paces(settings, services, send_rate),
+                on_send=metrics.sent,
             )
         )
         .post_init(_post_init)
@@ -79,7 +93,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application: DossierApplication = builder.build()
-    bot_services = BotServices.create(settings, services)
+    bot_services = BotServices.create(settings, services, metrics)
     bot_services.send_rate = send_rate
     application.bot_data[SERVICES] = bot_services
     for feature in FEATURES:
@@ -110,10 +124,15 @@ async def _post_init(application: DossierApplication) -> None:
         services.send_rate,
         paid_rate=services.paid_broadcast_rate,
         may_send=lambda: services.leading,
+        settings=CourierSettings(services.chats, services.zone, lambda: services.clock()),
     )
+    settings = services.core.settings
+    if settings.metrics_port is not None:
+        services.metrics.watch(services.core.archive, services.subscriptions.store)
+        services.metrics.serve(settings.metrics_address, settings.metrics_port)
     await follow_lease(services)  # the leader's courier starts now; the lead job keeps it going
     summary = await services.summary()
-    mode = "webhook" if services.core.settings.webhook_url else "long polling"
+    mode = "webhook" if settings.webhook_url else "long polling"
     logger.info(
         "@%s is up (%s): %d articles in the archive", application.bot.username, mode, summary.articles
     )
@@ -125,6 +144,8 @@ async def _post_stop(application: DossierApplication) -> None:
     if services.courier is not None:
         await services.courier.stop()
     await services.ingestion.stop()
+    services.metrics.stop()
+    await release_lease(services)  # the next replica leads now rather than once the lease lapses
 
 
 async def _post_shutdown(application: DossierApplication) -> None:

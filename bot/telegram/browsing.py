@@ -42,7 +42,14 @@ def register(application: Application, settings: Settings) -> None:  # type: ign
 def _unusable(data: object) -> bool:
     """Button data no handler reads. A press without any data matches this handler too: PTB hands a
     dataless press to every handler that has a pattern."""
-    known = (callbacks.PAGE_PATTERN, callbacks.QUOTE_PATTERN, FOCUS_PATTERN)
+    known = (
+        callbacks.PAGE_PATTERN,
+        callbacks.QUOTE_PATTERN,
+        FOCUS_PATTERN,
+        callbacks.FEEDBACK_PATTERN,
+        callbacks.SEARCH_PATTERN,
+        callbacks.SETTINGS_PATTERN,
+    )
     return not (isinstance(data, str) and any(re.match(pattern, data) for pattern in known))
 
 

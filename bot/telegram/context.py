@@ -8,19 +8,25 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.state.add_requests import AddRequests
+from bot.state.chats import ChatSettings, ChatStore
 from bot.state.conversations import Conversations
+from bot.state.feedback import FeedbackStore
 from bot.state.limits import QuestionLimiter
 from bot.state.replicas import Lease
+from bot.state.searches import SearchStore
+from bot.subscriptions.schedule import zone_named
 from bot.telegram.examples import ArchiveSummary, summarize
 from bot.telegram.ingestion import Ingestion
+from bot.telegram.metrics import Metrics
 from index.answering.models import Answer, Turn
 
 if TYPE_CHECKING:
@@ -56,6 +62,12 @@ class BotServices:
     inline_questions: QuestionLimiter
     memory: Conversations  # turns and chosen articles, in the database every replica reads
     add_requests: AddRequests  # /add on a copy of a published archive, for the process writing it
+    chats: ChatStore  # per-chat settings, excluded topics, articles waiting for a digest
+    feedback: FeedbackStore
+    searches: SearchStore
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))  # of chats that set none
+    metrics: Metrics = field(default_factory=Metrics)
+    clock: Callable[[], float] = time.time  # digests and quiet hours; tests move it
     heartbeat: Path | None = None
     courier: Courier | None = None  # started with the application, stopped before it shuts down
     ingestion: Ingestion = field(default_factory=Ingestion)  # /add, the watched folder, feeds
@@ -81,8 +93,12 @@ class BotServices:
         """Does this replica broadcast, announce and poll feeds now?"""
         return time.monotonic() < self.leading_until
 
+    def zone_of(self, chat: ChatSettings) -> ZoneInfo:
+        """The chat's own time zone (/timezone), else DOSSIER_TIMEZONE."""
+        return (zone_named(chat.time_zone) if chat.time_zone else None) or self.zone
+
     @classmethod
-    def create(cls, settings: Settings, core: Services) -> BotServices:
+    def create(cls, settings: Settings, core: Services, metrics: Metrics | None = None) -> BotServices:
         assert core.subscriptions is not None, "the bot runs on bot/services.py's open_bot_services"
         database = core.subscriptions.store.database
         per_minute = settings.rate_limit_per_minute
@@ -94,6 +110,11 @@ class BotServices:
             questions=QuestionLimiter(database, per_minute, "chat"),
             inline_questions=QuestionLimiter(database, per_minute * INLINE_ALLOWANCE, "inline"),
             memory=Conversations(database),
+            chats=ChatStore(database),
+            feedback=FeedbackStore(database),
+            searches=SearchStore(database),
+            zone=zone_named(settings.timezone) or ZoneInfo("UTC"),
+            metrics=metrics or Metrics(),
             heartbeat=settings.paths.heartbeat,
             paid_broadcast_rate=settings.paid_broadcast_rate,
             lease=Lease(database, "leader", name, LEASE_TTL),

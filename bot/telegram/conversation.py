@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 
 from telegram import BotCommand, Message, Update
@@ -22,6 +23,7 @@ from bot.settings import Settings
 from bot.state.limits import Verdict
 from bot.telegram import rendering, texts
 from bot.telegram.context import DossierContext
+from bot.telegram.feedback import answer_record
 from bot.telegram.filters import AddressedToBot, CommandForBot, command_argument, without_mention
 from index.errors import DossierError
 from index.text import encodable
@@ -32,13 +34,15 @@ PRIVATE = filters.ChatType.PRIVATE
 # Not a question: a command, or an inline answer sent through this very bot ("@bot question" in its chat).
 QUESTION = filters.TEXT & ~filters.COMMAND & ~filters.VIA_BOT & filters.UpdateType.MESSAGES
 
-COMMANDS: tuple[BotCommand, ...] = ()
+COMMANDS = (BotCommand("new", "Forget this conversation: the next question starts afresh"),)
 UPDATES = (Update.MESSAGE, Update.EDITED_MESSAGE)
+FORGOTTEN = "Forgotten: your next question starts a new conversation."
 
 
 def register(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
     """Question handlers; commands are registered before these, so they win."""
     application.add_handler(CommandHandler("ask", on_ask))
+    application.add_handler(CommandHandler("new", on_new, filters=filters.UpdateType.MESSAGE))
     application.add_handler(MessageHandler(PRIVATE & QUESTION, on_private_text))
     application.add_handler(
         MessageHandler(filters.ChatType.GROUPS & QUESTION & AddressedToBot(), on_group_text)
@@ -71,15 +75,24 @@ async def on_ask(update: Update, context: DossierContext) -> None:
     await ask(message, context, question)
 
 
+async def on_new(update: Update, context: DossierContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    await asyncio.to_thread(context.services.memory.forget, message.chat_id)
+    await message.reply_html(FORGOTTEN)
+
+
 async def ask(message: Message, context: DossierContext, question: str) -> None:
     """Check the limits, answer off the event loop while showing "typing", reply, remember the turn."""
+    started = time.perf_counter()
     services = context.services
     question = encodable(question)  # a forged update may carry a lone surrogate
-    if not await _within_limits(message, context, question):
+    if not await within_limits(message, context, question):
         return
     chat_id = message.chat_id
     about = await asyncio.to_thread(services.memory.take_focus, chat_id)  # "Ask about this article"
     history = await asyncio.to_thread(services.memory.history, chat_id)
+    revision = services.core.archive.revision
     try:
         async with typing(message):
             answer = await services.answer(question, history, about)
@@ -87,16 +100,19 @@ async def ask(message: Message, context: DossierContext, question: str) -> None:
         await message.reply_html(rendering.escape(str(error)), do_quote=_quote(message))
         return
     await asyncio.to_thread(services.memory.remember, chat_id, answer.to_turn())
+    record = answer_record(answer, history, revision)
+    feedback_id = await asyncio.to_thread(services.feedback.record, chat_id, record)
     parts = rendering.answer_messages(answer)
-    keyboard = rendering.answer_keyboard(answer)
+    keyboard = rendering.answer_keyboard(answer, feedback_id)
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
         await message.reply_html(
             part, reply_markup=keyboard if last else None, do_quote=i == 0 and _quote(message)
         )
+    services.metrics.answered("chat", answer.refused, time.perf_counter() - started)
 
 
-async def _within_limits(message: Message, context: DossierContext, question: str) -> bool:
+async def within_limits(message: Message, context: DossierContext, question: str) -> bool:
     services = context.services
     user_id = message.from_user.id if message.from_user else message.chat_id
     verdict = await asyncio.to_thread(services.questions.check, user_id)

@@ -4,7 +4,8 @@ A notice is marked sent the moment Telegram accepts it, so a crash or kill resum
 pending. The one case that can repeat a notice is a kill between Telegram accepting a message and
 that mark (a few milliseconds per message): Telegram has no idempotency key, and losing the notice
 would be worse than sending it twice. A kill can so repeat at most IN_FLIGHT notices, the sends under
-way (README; tests/test_push.py asserts it).
+way (README; tests/test_push.py asserts it). A digest of several messages records each part as it
+is accepted, so an interrupted digest resumes at its next part, and repeats at most the one in flight.
 
 Pacing: the application's rate limiter (bot/telegram/flood.py) holds all sends to ~30 messages/s and
 20 a minute per group or channel, and after a 429 holds that chat alone for its retry_after; a notice
@@ -28,9 +29,10 @@ from aiolimiter import AsyncLimiter
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ExtBot
 
+from bot.state.chats import ChatSettings
 from bot.state.subscriptions import OutboxItem
 from bot.subscriptions.service import SubscriptionService
-from bot.telegram.notices import render_notice
+from bot.telegram.deliveries import CourierSettings, Outgoing, messages_of
 
 logger = logging.getLogger(__name__)
 
@@ -55,12 +57,15 @@ class Courier:
         send_rate: float,
         paid_rate: float = 0.0,
         may_send: Callable[[], bool] = lambda: True,
+        settings: CourierSettings | None = None,
     ):
         """`send_rate` is the bot's overall messages per second (0: no cap); `paid_rate`, when above 0,
         sends notices as paid broadcasts at that rate instead; `may_send` says whether this replica
-        still leads (a send is left in the outbox when it does not)."""
+        still leads (a send is left in the outbox when it does not); `settings` are the chats' own
+        (summary length, quiet hours)."""
         self.bot = bot
         self.service = service
+        self.settings = settings
         self._paid = paid_rate > 0
         # One message every 1/rate seconds, never a burst: Telegram counts arrivals, not averages.
         rate = paid_rate if self._paid else send_rate * BROADCAST_SHARE
@@ -108,9 +113,21 @@ class Courier:
                     async with asyncio.timeout(IDLE):
                         await self._wake.wait()
                 continue
+            chats = await self._chat_settings(sendable)
             for item in sendable:
                 await self._slots.acquire()
-                self._in_flight[item.id] = asyncio.create_task(self._deliver(item))
+                chat = chats.get(item.chat_id) or ChatSettings(0)
+                self._in_flight[item.id] = asyncio.create_task(self._deliver(item, chat))
+
+    async def _chat_settings(self, items: list[OutboxItem]) -> dict[int | str, ChatSettings]:
+        """The page's chats' settings, read at once (one query, not one per notice)."""
+        if self.settings is None or not items:
+            return {}
+        try:
+            return await asyncio.to_thread(self.settings.of, [i.chat_id for i in items])
+        except Exception:
+            logger.exception("cannot read the chats' settings; sending with the defaults")
+            return {}
 
     async def _next_page(self) -> list[OutboxItem]:
         """Due notices not already under way, at most one per chat and none too soon after the last."""
@@ -126,9 +143,9 @@ class Courier:
             page.append(item)
         return page
 
-    async def _deliver(self, item: OutboxItem) -> None:
+    async def _deliver(self, item: OutboxItem, chat: ChatSettings) -> None:
         try:
-            await self._send(item)
+            await self._send(item, chat)
         except Exception:  # one bad notice must not stop the others
             logger.exception("notice %d to chat %s failed", item.id, item.chat_id)
             await asyncio.to_thread(self.service.store.retry_later, item.id, _backoff(item), "unexpected")
@@ -137,25 +154,40 @@ class Courier:
             self._slots.release()
             self.wake()  # its chat may be free now
 
-    async def _send(self, item: OutboxItem) -> None:
+    async def _send(self, item: OutboxItem, chat: ChatSettings) -> None:
+        """Every message of the row still unsent (a digest may have several), then the row is sent."""
         store = self.service.store
-        notice = await asyncio.to_thread(self.service.notice, item.doc_id)
-        if notice is None:
+        messages = await asyncio.to_thread(messages_of, item, self.service.notice, self.bot.username, chat)
+        if messages is None:
             await asyncio.to_thread(store.drop, item.id, "article removed")
             return
+        silent = self.settings is not None and self.settings.silent(chat)
         private = isinstance(item.chat_id, int) and item.chat_id > 0
-        text, buttons = render_notice(notice, self.bot.username, private)
+        for part in range(item.parts_sent, len(messages)):
+            if part > item.parts_sent and private:
+                await asyncio.sleep(CHAT_GAP)  # the parts of a digest keep a private chat's pace too
+            if not await self._send_one(item, messages[part], silent):
+                return
+            if part < len(messages) - 1:
+                await asyncio.to_thread(store.mark_parts_sent, item.id, part + 1)
+        self._last_sent[item.chat_id] = time.monotonic()
+        await asyncio.to_thread(store.mark_sent, item.id)
+
+    async def _send_one(self, item: OutboxItem, message: Outgoing, silent: bool) -> bool:
+        """One message; True when Telegram accepted it, else what happened is recorded on the row."""
+        store = self.service.store
         if self._pace is not None:
             await self._pace.acquire()
         if not self._may_send():  # another replica leads now: it sends what is still pending
-            return
+            return False
         try:
             # No retries in the rate limiter: a chat told to wait is rescheduled in the outbox, and
             # its slot goes to another chat meanwhile.
             await self.bot.send_message(
                 item.chat_id,
-                text,
-                reply_markup=buttons,
+                message.text,
+                reply_markup=message.markup,
+                disable_notification=True if silent else None,
                 rate_limit_args=0,
                 allow_paid_broadcast=True if self._paid else None,
             )
@@ -182,8 +214,8 @@ class Courier:
             else:
                 await asyncio.to_thread(store.retry_later, item.id, _backoff(item), error.message)
         else:
-            self._last_sent[item.chat_id] = time.monotonic()
-            await asyncio.to_thread(store.mark_sent, item.id)
+            return True
+        return False
 
 
 def _backoff(item: OutboxItem) -> float:

@@ -21,7 +21,7 @@ from typing import Any
 
 from aiolimiter import AsyncLimiter
 from telegram.constants import FloodLimit
-from telegram.error import RetryAfter
+from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 
 from bot.state.replicas import SendPace
@@ -47,9 +47,12 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         group_time_period: float = 60,
         max_retries: int = 0,
         shared: SharedPaces | None = None,
+        on_send: Callable[[str], None] = lambda result: None,
     ):
-        """`shared`: paces kept in the database for several replicas; they replace the overall rate."""
+        """`shared`: paces kept in the database for several replicas; they replace the overall rate.
+        `on_send` hears how each sendMessage ended: "ok", "429", "403" or "error" (the metrics)."""
         self._shared = shared
+        self._on_send = on_send
         self._overall = AsyncLimiter(overall_max_rate, 1) if overall_max_rate and shared is None else None
         # Paid broadcasts (allow_paid_broadcast) are outside the free overall rate, up to 1000 a second.
         self._paid = AsyncLimiter(PAID_BROADCAST_MAX, 1) if shared is None else None
@@ -83,8 +86,11 @@ class ChatRateLimiter(BaseRateLimiter[int]):
             try:
                 async with self._group(chat), self._overall_for(chat, paid):
                     await self._shared_slot(chat, paid)
-                    return await callback(*args, **kwargs)
+                    result = await callback(*args, **kwargs)
+                    self._count(endpoint, "ok")
+                    return result
             except RetryAfter as error:
+                self._count(endpoint, "429")
                 seconds = _seconds(error.retry_after)
                 self._pause(chat, seconds)
                 if attempt == retries:
@@ -92,7 +98,17 @@ class ChatRateLimiter(BaseRateLimiter[int]):
                 logger.info("flood control: requests to chat %s wait %.0f s", chat, seconds)
                 if chat is None:  # answerCallbackQuery and the like: only this request waits
                     await asyncio.sleep(seconds)
+            except Forbidden:
+                self._count(endpoint, "403")
+                raise
+            except TelegramError:
+                self._count(endpoint, "error")
+                raise
         raise AssertionError("unreachable")  # the last attempt returns or raises
+
+    def _count(self, endpoint: str, result: str) -> None:
+        if endpoint == "sendMessage":
+            self._on_send(result)
 
     async def _wait_for(self, chat: ChatKey | None) -> None:
         until = self._paused.get(chat) if chat is not None else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 
 from telegram import (
     BotCommand,
@@ -39,6 +40,7 @@ def register(application: Application, settings: Settings) -> None:  # type: ign
 async def on_inline_query(update: Update, context: DossierContext) -> None:
     query = update.inline_query
     assert query is not None
+    started = time.perf_counter()
     question = encodable(" ".join(query.query.split()))  # a forged update may carry a lone surrogate
     services = context.services
     if not question:
@@ -60,6 +62,7 @@ async def on_inline_query(update: Update, context: DossierContext) -> None:
         await query.answer([], button=_button("Type a question in words"), cache_time=0, is_personal=True)
         return
     await query.answer([_result(answer)], cache_time=CACHE_SECONDS)
+    services.metrics.answered("inline", answer.refused, time.perf_counter() - started)
 
 
 def _result(answer: Answer) -> InlineQueryResultArticle:

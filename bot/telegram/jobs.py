@@ -164,12 +164,19 @@ async def poll_feeds(context: DossierContext) -> None:
         return  # still due next time
     for result in polled:
         logger.info("feed %s: %s (%d new)", result.url, result.status, result.added)
+        services.metrics.feed_polled(result.status)
 
 
 async def expire(context: DossierContext) -> None:
     """Delete conversations and question counts past their lifetime, so the database stays small."""
     services = context.services
-    for forget in (services.memory.expire, services.questions.expire, services.inline_questions.expire):
+    for forget in (
+        services.memory.expire,
+        services.questions.expire,
+        services.inline_questions.expire,
+        services.feedback.expire,
+        services.searches.expire,
+    ):
         await asyncio.to_thread(forget)
 
 

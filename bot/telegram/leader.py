@@ -59,3 +59,16 @@ async def _holds(lease: Lease | None) -> bool:
     except DossierError as error:
         logger.warning("cannot renew the %s lease: %s", lease.name, error)
         return False
+
+
+async def release_lease(services: BotServices) -> None:
+    """A replica stopping on purpose hands its leases over at once (its jobs have stopped)."""
+    held = [(services.lease, services.leading), (services.ingest_lease, services.ingesting)]
+    services.leading_until = services.ingesting_until = 0.0
+    for lease, holding in held:
+        if lease is None or not holding:
+            continue
+        try:
+            await asyncio.to_thread(lease.release)
+        except DossierError as error:
+            logger.warning("cannot hand over the %s lease (it lapses by itself): %s", lease.name, error)

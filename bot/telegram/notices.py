@@ -17,22 +17,33 @@ def focus_data(doc_id: str) -> str:
     return f"s:{doc_id}"
 
 
-def render_notice(notice: Notice, bot_username: str, private: bool) -> tuple[str, InlineKeyboardMarkup]:
-    """The message and its buttons; channels and groups get a link that opens a private chat instead."""
+def render_notice(
+    notice: Notice, bot_username: str, private: bool, sentences: int = 3
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The message and its buttons; channels and groups get a link that opens a private chat instead.
+
+    `sentences`: how long the summary may be (the chat's setting, 1-3)."""
     d = notice.document
     headline = article_line(shorten(d.title, TITLE_LIMIT), d.url, d.published, d.source)
-    summary = " ".join(f"{escape(shorten(s, SENTENCE_LIMIT))} [1]" for s in notice.summary)
+    summary = " ".join(f"{escape(shorten(s, SENTENCE_LIMIT))} [1]" for s in notice.shortened(sentences))
     text = f"<b>New article</b>\n{headline}\n\n{summary}\n\n[1] {headline}"
     if utf16_len(text) > MESSAGE_LIMIT:  # an enormous title: the summary goes, the article stays
         text = f"<b>New article</b>\n{headline}"
+    return text, InlineKeyboardMarkup([article_buttons(d.doc_id, d.url, bot_username, private)])
+
+
+def article_buttons(
+    doc_id: str, url: str | None, bot_username: str, private: bool, label: str = ""
+) -> list[InlineKeyboardButton]:
+    """ "Ask about this article" (a link that opens a private chat where buttons can't call back) and
+    "Read the article"; `label` ("[2] ") tells the articles of a digest apart."""
     if private:
-        ask = InlineKeyboardButton("Ask about this article", callback_data=focus_data(d.doc_id))
+        ask = InlineKeyboardButton(f"{label}Ask about this article", callback_data=focus_data(doc_id))
     else:
-        ask = InlineKeyboardButton(
-            "Ask about this article", url=f"https://t.me/{bot_username}?start={DEEP_LINK_PREFIX}{d.doc_id}"
-        )
+        link = f"https://t.me/{bot_username}?start={DEEP_LINK_PREFIX}{doc_id}"
+        ask = InlineKeyboardButton(f"{label}Ask about this article", url=link)
     buttons = [ask]
-    url = safe_url(d.url)
-    if url:
-        buttons.append(InlineKeyboardButton("Read the article", url=url))
-    return text, InlineKeyboardMarkup([buttons])
+    target = safe_url(url)
+    if target:
+        buttons.append(InlineKeyboardButton(f"{label}Read the article", url=target))
+    return buttons

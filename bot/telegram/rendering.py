@@ -184,8 +184,9 @@ def refusal_blocks(related: Sequence[Related]) -> list[Block]:
     return blocks
 
 
-def answer_keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
-    """One row per source: the cited passage in context, and the article itself."""
+def answer_keyboard(answer: Answer, feedback_id: str | None = None) -> InlineKeyboardMarkup | None:
+    """One row per source: the cited passage in context, and the article itself; then 👍/👎 when the
+    answer was recorded for feedback (`feedback_id`)."""
     rows = []
     for citation in answer.citations[:MAX_SOURCES]:
         row = [
@@ -198,7 +199,16 @@ def answer_keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
         if url:
             row.append(InlineKeyboardButton(f"[{citation.n}] Open article", url=url))
         rows.append(row)
+    if feedback_id is not None:
+        rows.append(feedback_row(feedback_id))
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def feedback_row(feedback_id: str) -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton("👍", callback_data=callbacks.feedback(feedback_id, "u")),
+        InlineKeyboardButton("👎", callback_data=callbacks.feedback(feedback_id, "d")),
+    ]
 
 
 # A cited passage in context

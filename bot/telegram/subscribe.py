@@ -10,7 +10,7 @@ import asyncio
 import logging
 from datetime import UTC, datetime
 
-from telegram import BotCommand, Chat, ChatMember, Message, Update
+from telegram import BotCommand, Chat, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.settings import Settings
@@ -19,6 +19,7 @@ from bot.telegram import texts
 from bot.telegram.context import DossierContext
 from bot.telegram.ingestion import IngestionBusy
 from bot.telegram.notices import FOCUS_PATTERN
+from bot.telegram.permissions import GROUP_ADMINS_ONLY, may_manage
 from bot.telegram.rendering import escape, shorten
 
 logger = logging.getLogger(__name__)
@@ -31,7 +32,6 @@ COMMANDS = (
 UPDATES = (Update.MESSAGE, Update.CHANNEL_POST, Update.CALLBACK_QUERY)
 TOPIC_LIMIT = 100  # characters; a topic is a few words, matched by meaning
 ADMIN_ONLY = "Sorry, only the archive's admins can do that."
-GROUP_ADMINS_ONLY = "In groups, only the group's admins can change its subscriptions."
 GONE = "That article is no longer in the archive."
 QUEUED = "Queued: the archive is written elsewhere; it adds the article in a moment and reports here."
 BUSY = "I'm still adding other articles; send /add again in a minute."
@@ -56,20 +56,10 @@ def register(application: Application, settings: Settings) -> None:  # type: ign
 async def _managed_chat(update: Update, context: DossierContext) -> Chat | None:
     """The chat whose subscriptions the sender may change; None (and a polite no) if they may not."""
     message = _message(update)
-    if await _may_manage(update, context):
+    if await may_manage(update, context):
         return message.chat
     await message.reply_text(GROUP_ADMINS_ONLY)
     return None
-
-
-async def _may_manage(update: Update, context: DossierContext) -> bool:
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or chat.type in (Chat.PRIVATE, Chat.CHANNEL):
-        return True
-    if user is None:  # an anonymous group admin posts as the group itself
-        return update.effective_message is not None and update.effective_message.sender_chat == chat
-    member = await context.bot.get_chat_member(chat.id, user.id)
-    return member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
 
 
 def _topic(context: DossierContext) -> str:

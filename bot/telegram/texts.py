@@ -32,12 +32,19 @@ HELP = (
     "<i>Who signed the agreement?</i> Every sentence of an answer comes from an article and "
     "carries a marker [n] for its source; the buttons show each quote in context. "
     "Follow-up questions (<i>and when?</i>) are read together with your previous question.\n\n"
+    "👍/👎 under an answer tell the archive's operators which answers were right or wrong.\n\n"
     "/ask QUESTION — ask (in groups, or anywhere)\n"
+    "/new — forget this conversation: the next question starts afresh\n"
+    "/search WORDS — the passages that best match, with their articles\n"
     "/sources — the articles in the archive\n"
     "/latest — the newest articles\n"
     "/about — how answers are made\n"
     "/subscribe — every new article as it is added; /subscribe TOPIC only those about a topic\n"
-    "/unsubscribe, /subscriptions — stop them, or see what this chat gets\n\n"
+    "/unsubscribe, /subscriptions — stop them, or see what this chat gets\n"
+    "/settings — digest or instant delivery, quiet hours, summary length, excluded topics\n"
+    "/digest daily HH:MM or /digest weekly DAY HH:MM — one message with the new articles; /digest off\n"
+    "/timezone Area/City — the chat's time zone for digests and quiet hours\n"
+    "/quiet 22:00 07:00 — notices arrive silently at night; /exclude TOPIC — never about a topic\n\n"
     "<b>In groups</b> I answer only when you mention me (@{username}), reply to one of my "
     "messages, or use /ask; other messages I ignore.\n"
     "<b>Inline:</b> type @{username} and a question in any chat.\n"
@@ -111,7 +118,9 @@ def about(summary: ArchiveSummary, updated: str | None) -> str:
         lines.append(f"Last updated {escape(updated)}.")
     lines += [
         "",
-        "I keep your last few questions for half an hour so that follow-ups make sense, and nothing else.",
+        "I keep your last few questions for half an hour so that follow-ups make sense, and each answer "
+        "with its question for a week so that its 👍/👎 can be recorded; answers you rate are kept for "
+        "the archive's operators, without your name.",
         "",
         f"Dossier {escape(version())}, MIT licence.",
     ]

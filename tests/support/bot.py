@@ -150,3 +150,31 @@ def replies_to(telegram: FakeBotApi, chat_id: int, message_id: int) -> list[dict
 def wait_for_reply(telegram: FakeBotApi, chat_id: int, count: int, timeout: float = 15) -> dict[str, Any]:
     """The `count`-th message the bot sent to this chat, once it exists."""
     return telegram.wait_for_messages(chat_id, count, timeout)[count - 1]
+
+
+@asynccontextmanager
+async def polling_app(settings: Settings, services: Services) -> AsyncIterator[DossierApplication]:
+    """The real application in this process, long polling the fake Bot API server over HTTP, with its
+    start-up and stop hooks (the services are left open: tests share them)."""
+    from bot.telegram.app import allowed_updates
+
+    application = build_application(settings, services)
+    async with application:
+        assert application.post_init is not None and application.post_stop is not None
+        await application.post_init(application)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(allowed_updates=allowed_updates(), poll_interval=0, timeout=1)
+        try:
+            yield application
+        finally:
+            await application.updater.stop()
+            await application.stop()
+            await application.post_stop(application)
+
+
+async def run_job(application: DossierApplication, name: str) -> None:
+    """Run a background job now instead of waiting for its interval."""
+    assert application.job_queue is not None
+    [job] = application.job_queue.get_jobs_by_name(name)
+    await job.run(application)
