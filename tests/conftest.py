@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
+from bot.state.database import Database
 from index.archive import Archive
 from index.config import IndexSettings
 from index.embedding import Embedder, load_document_embedder
@@ -99,3 +100,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     from tests.support.postgres import create_database
 
     return create_database(request.getfixturevalue("postgres_base_url"))
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    """The bot's database on each backend, migrated, closed after the test."""
+    from bot.state.database import open_database
+
+    database = open_database(database_url)
+    yield database
+    database.close()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.state.chats import ChatSettings, ChatStore
-from bot.state.database import Database, open_database
+from bot.state.database import Database
 from bot.state.feedback import DOWN, UP, AnswerRecord, FeedbackStore
 from bot.state.searches import SearchStore
 from bot.state.subscriptions import SubscriptionStore
@@ -21,24 +20,10 @@ from bot.subscriptions.schedule import (
     parse_digest,
     zone_named,
 )
+from tests.support.clock import Clock
 
 ALMATY = ZoneInfo("Asia/Almaty")
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    database = open_database(database_url)
-    yield database
-    database.close()
 
 
 def at(zone: ZoneInfo, *parts: int) -> float:

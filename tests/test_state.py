@@ -6,10 +6,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import inspect
 
 from bot.state.conversations import Conversations
@@ -18,21 +16,7 @@ from bot.state.limits import QuestionLimiter, Verdict
 from bot.state.replicas import Lease, SendPace
 from bot.state.subscriptions import SubscriptionStore
 from index.answering.models import Turn
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    database = open_database(database_url)
-    yield database
-    database.close()
+from tests.support.clock import Clock
 
 
 def test_a_follow_up_on_another_replica_sees_the_same_conversation(
