@@ -301,3 +301,14 @@ def test_turns_remember_the_cited_articles(service: AnsweringService) -> None:
     answer = service.answer("Who is the president of Belarus?")
     turn = answer.to_turn()
     assert isinstance(turn, Turn) and turn.doc_ids == tuple(c.doc_id for c in answer.citations)
+
+
+def test_the_reader_keeps_a_bounded_cache_of_articles_across_revisions(seed_archive: Archive) -> None:
+    """A long-running bot touches ever more articles: their sentences stay cached only so many at once."""
+    from index.answering.reader import Reader
+
+    reader = Reader(seed_archive, cached_articles=1)
+    first, second = (d.doc_id for d in seed_archive.documents()[:2])
+    assert reader.sentences(first) is reader.sentences(first)  # read once
+    reader.sentences(second)
+    assert list(reader._sentences) == [second]  # the least recently used went

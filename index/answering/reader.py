@@ -1,14 +1,18 @@
 """Reading the archive for a question: the retrieved passages, their sentences and the scorer's features.
 
-One reader per answering service; it caches the sentences and words of the articles questions touch,
-for the archive's current revision. bench/train_answerer.py reads with it too, so the scorer is
-trained on exactly what it will see.
+One reader per answering service; it caches the sentences and words of the articles questions touch.
+An article's id is a hash of its text, so what is cached for an id never changes: the cache outlives
+revisions (clearing it at every change cost ~5 ms per answer while articles streamed in, issue 12's
+bench/follow_bench.py) and is bounded instead, least recently used first. bench/train_answerer.py
+reads with it too, so the scorer is trained on exactly what it will see.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -18,7 +22,11 @@ from index.answering.features import Question, read_question, sentence_features
 from index.archive import Archive
 from index.models import Hit, Sentence
 
+T = TypeVar("T")
 RETRIEVED = 8  # passages read per question
+# Articles whose sentences (and words) stay cached: ~30 KB each with their vectors, so ~120 MB at most
+# however large the archive; a question touches at most RETRIEVED of them.
+CACHED_ARTICLES = 4096
 
 
 @dataclass(frozen=True)
@@ -34,41 +42,41 @@ class Reading:
 class Reader:
     """Retrieval and candidate sentences over one archive; safe to call from several threads at once."""
 
-    def __init__(self, archive: Archive):
+    def __init__(self, archive: Archive, cached_articles: int = CACHED_ARTICLES):
         self.archive = archive
         self._lock = threading.Lock()
-        self._revision = archive.revision
-        self._sentences: dict[str, tuple[list[Sentence], np.ndarray]] = {}
-        self._words: dict[str, DocumentWords] = {}
-
-    def _current(self) -> None:
-        """Forget what was read from an older revision (whoever moved the archive on)."""
-        if self._revision != self.archive.revision:
-            self._sentences.clear()
-            self._words.clear()
-            self._revision = self.archive.revision
+        self._limit = cached_articles
+        self._sentences: OrderedDict[str, tuple[list[Sentence], np.ndarray]] = OrderedDict()
+        self._words: OrderedDict[str, DocumentWords] = OrderedDict()
 
     def sentences(self, doc_id: str) -> tuple[list[Sentence], np.ndarray]:
-        with self._lock:
-            self._current()
-            cached = self._sentences.get(doc_id)
+        cached = self._cached(self._sentences, doc_id)
         if cached is None:
             cached = self.archive.sentences(doc_id)
-            with self._lock:
-                self._sentences[doc_id] = cached
+            self._keep(self._sentences, doc_id, cached)
         return cached
 
     def words(self, doc_id: str) -> DocumentWords:
-        with self._lock:
-            self._current()
-            cached = self._words.get(doc_id)
+        cached = self._cached(self._words, doc_id)
         if cached is None:
             document = self.archive.find_document(doc_id)
             assert document is not None, doc_id
             cached = extractive.document_words(document, self.sentences(doc_id)[0])
-            with self._lock:
-                self._words[doc_id] = cached
+            self._keep(self._words, doc_id, cached)
         return cached
+
+    def _cached(self, cache: OrderedDict[str, T], doc_id: str) -> T | None:
+        with self._lock:
+            found = cache.get(doc_id)
+            if found is not None:
+                cache.move_to_end(doc_id)
+            return found
+
+    def _keep(self, cache: OrderedDict[str, T], doc_id: str, value: T) -> None:
+        with self._lock:
+            cache[doc_id] = value
+            while len(cache) > self._limit:
+                cache.popitem(last=False)
 
     def retrieve(
         self, query: str, vector: np.ndarray, doc_id: str | None = None, k: int = RETRIEVED
