@@ -241,9 +241,8 @@ async def on_exclude(update: Update, context: DossierContext) -> None:
         excluded = await asyncio.to_thread(context.services.chats.excluded, chat.chat_id)
         listed = ", ".join(escape(t) for t in excluded) or tr.html("none")
         shown = tr.html("Excluded topics: {topics}.", topics=Html(listed))
-        await message.reply_html(
-            f"{shown}\n{tr.html('Usage: /exclude TOPIC; /settings includes one again.')}"
-        )
+        usage = tr.html("Usage: /exclude TOPIC; /settings includes one again.")
+        await message.reply_html(f"{shown}\n{usage}")
         return
     if not await _allowed(update, context):
         return

@@ -84,7 +84,8 @@ def results_page(
     query: str, hits: list[Hit], page: int, search_id: str, tr: Translator = ENGLISH
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of passages, each under its article's linked title, date and source, and ‹ › buttons."""
-    header = tr.html("{title} “{query}”", title=bold(tr.gettext("Passages for")), query=shorten(query, 200))
+    title = bold(tr.gettext("Passages for"))
+    header = tr.html("{title} “{query}”", title=title, query=shorten(query, 200))
     if not hits:
         return f"{header}\n{tr.html(NOTHING)}", None
     pages = (len(hits) + PAGE_SIZE - 1) // PAGE_SIZE

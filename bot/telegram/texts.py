@@ -65,38 +65,44 @@ STATUSES = {
 
 
 def help_text(username: str, per_minute: int, max_chars: int, tr: Translator = ENGLISH) -> str:
+    # Bold and italic words are messages of their own, looked up before the sentence that holds them:
+    # Babel does not extract a message from inside another's arguments.
+    title = bold(tr.gettext("Ask me about the news archive."))
+    example = italic(tr.gettext("Who signed the agreement?"))
+    follow_up = italic(tr.gettext("and when?"))
     intro = tr.html(
         "{title} Send a question as a message, e.g. {example} Every sentence of an answer comes from an "
         "article and carries a marker [n] for its source; the buttons show each quote in context. "
         "Follow-up questions ({follow_up}) are read together with your previous question.",
-        title=bold(tr.gettext("Ask me about the news archive.")),
-        example=italic(tr.gettext("Who signed the agreement?")),
-        follow_up=italic(tr.gettext("and when?")),
+        title=title,
+        example=example,
+        follow_up=follow_up,
     )
     feedback = tr.html(
         "👍/👎 under an answer tell the archive's operators which answers were right or wrong."
     )
     mention = f"@{username}"
+    title = bold(tr.gettext("In groups"))
     groups = tr.html(
         "{title} I answer only when you mention me ({mention}), reply to one of my messages, or use /ask; "
         "other messages I ignore.",
-        title=bold(tr.gettext("In groups")),
+        title=title,
         mention=mention,
     )
-    inline = tr.html(
-        "{title} type {mention} and a question in any chat.",
-        title=bold(tr.gettext("Inline:")),
-        mention=mention,
-    )
+    title = bold(tr.gettext("Inline:"))
+    inline = tr.html("{title} type {mention} and a question in any chat.", title=title, mention=mention)
+    title = bold(tr.gettext("Edited questions"))
     edited = tr.html(
-        "{title} are answered again: edit a question and I reply to the new version.",
-        title=bold(tr.gettext("Edited questions")),
+        "{title} are answered again: edit a question and I reply to the new version.", title=title
     )
+    title = bold(tr.gettext("Limits:"))
+    questions = tr.nhtml("{count} question a minute", "{count} questions a minute", per_minute)
+    characters = tr.nhtml("{count} character a question", "{count} characters a question", max_chars)
     limits = tr.html(
         "{title} {questions}, {characters}; I read text only.",
-        title=bold(tr.gettext("Limits:")),
-        questions=tr.nhtml("{count} question a minute", "{count} questions a minute", per_minute),
-        characters=tr.nhtml("{count} character a question", "{count} characters a question", max_chars),
+        title=title,
+        questions=questions,
+        characters=characters,
     )
     commands = "\n".join(tr.html(line) for line in HELP_COMMANDS)
     return f"{intro}\n\n{feedback}\n\n{commands}\n\n{groups}\n{inline}\n{edited}\n{limits}"
@@ -203,9 +209,10 @@ def sources_page(
     pages = (len(documents) + PAGE_SIZE - 1) // PAGE_SIZE
     page = min(max(page, 0), pages - 1)
     start = page * PAGE_SIZE
+    title = bold(tr.gettext("Articles in the archive"))
     header = tr.html(
         "{title} ({count}, page {page} of {pages})",
-        title=bold(tr.gettext("Articles in the archive")),
+        title=title,
         count=len(documents),
         page=page + 1,
         pages=pages,
