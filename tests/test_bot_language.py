@@ -6,16 +6,20 @@ German, and switched with /language."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.i18n import translator
+from bot.i18n import LANGUAGES, translator
 from bot.services import Services, open_bot_services
 from bot.settings import Settings
 from bot.telegram.context import SERVICES, BotServices
+from bot.telegram.examples import ArchiveSummary
 from bot.telegram.permissions import LANGUAGE_ADMINS_ONLY
+from bot.telegram.rendering import MESSAGE_LIMIT, utf16_len
+from bot.telegram.texts import about, greeting, help_text
 from tests.fake_telegram import FakeBotApi
 from tests.support.archive import copy_index
 from tests.support.bot import bot_settings, polling_app, with_onnx_export
@@ -173,3 +177,35 @@ async def test_the_command_menu_is_published_in_every_language_within_telegrams_
         described = telegram.commands_for(language_code=code)
         assert [c["command"] for c in described] == [c["command"] for c in english]
         assert all(ours != theirs for ours, theirs in zip(described, english, strict=True)), code
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_the_longest_fixed_messages_fit_one_telegram_message_in_every_language(language: str) -> None:
+    """Help, /about and the greeting are sent whole: in the wordiest language, with the longest names and
+    numbers, their HTML (longer than the text Telegram counts) stays within one message."""
+    tr = translator(language)
+    day = date(2021, 9, 30)
+    summary = ArchiveSummary(
+        10**6, day, day.replace(year=2020), tuple("Q" * 300 + "?" for _ in range(3)), "r"
+    )
+    longest = (
+        help_text("b" * 32, 10**6, 10**6, tr),
+        about(summary, tr.date(day), tr),
+        greeting("N" * 64, summary, tr),
+    )
+    # Measured: 1650, 714, 1240 UTF-16 units in English; Kazakh's are the longest (1815, 757, 1315).
+    assert [utf16_len(text) <= MESSAGE_LIMIT for text in longest] == [True, True, True]
+
+
+async def test_a_failure_is_apologised_for_in_the_readers_language(
+    telegram: FakeBotApi, settings: Settings, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(question: str, history: Any = (), **options: Any) -> Any:
+        raise RuntimeError("the index caught fire")
+
+    chat = 4006
+    telegram.set_language(chat, "ru")
+    async with polling_app(settings, services):
+        monkeypatch.setattr(services.answering, "answer", broken)  # once started: start-up asks questions
+        sorry = await say(telegram, chat, GEOLOGY)
+    assert sorry["text"] == "Извините, что-то пошло не так. Пожалуйста, попробуйте ещё раз чуть позже."
