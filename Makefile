@@ -16,7 +16,7 @@ TORCH_WHEELS ?= https://download.pytorch.org/whl/cpu/torch/
 torch_links = $(shell $(PYTHON) -c 'import sys, urllib.request as r; r.urlopen(sys.argv[1], timeout=10).close(); print("--find-links", sys.argv[1])' $(TORCH_WHEELS) 2>/dev/null)
 say = @printf '\n==> %s\n'
 
-.PHONY: run test lint lock bench
+.PHONY: run test lint lock bench catalogs
 
 ## The main job: the bot when DOSSIER_TELEGRAM_TOKEN is set, else a local session over the seeds.
 run: $(RUNTIME)
@@ -33,6 +33,10 @@ test: $(DEV)
 	$(BIN)/mypy
 	$(say) "pytest (about 5 minutes on 2 cores)"
 	$(BIN)/python -m pytest
+
+## The message catalogs: new messages from the code into bot/locales/*.po, each compiled to its .mo.
+catalogs: $(RUNTIME)
+	$(BIN)/python -m bot.locales.catalogs
 
 lint: $(DEV)
 	$(BIN)/ruff check .

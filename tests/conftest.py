@@ -75,6 +75,10 @@ def cli_env(tmp_path: Path, seed_data_dir: Path) -> dict[str, str]:
     # Share the ONNX export so each process does not export the model again.
     (data_dir / "models").symlink_to(seed_data_dir / "models")
     env.update(DOSSIER_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1")
+    # The CLI speaks the locale's language (bot/cli/common.py): English here, whatever the machine's.
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        env.pop(name, None)
+    env["LANG"] = "C.UTF-8"
     return env
 
 

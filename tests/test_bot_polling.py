@@ -63,7 +63,7 @@ def test_start_publishes_commands_and_greets_with_what_the_archive_holds(
     assert [c["command"] for c in telegram.commands] == [
         *("start", "help", "ask", "sources", "latest", "about"),
         *("subscribe", "unsubscribe", "subscriptions"),
-        *("settings", "digest", "timezone", "quiet", "exclude", "search", "new"),
+        *("settings", "digest", "timezone", "quiet", "exclude", "language", "search", "new"),
     ]
     greeting = ask(telegram, 1001, "/start", 1)["text"]
     assert "2 news articles, from 17 July 2020 to 30 April 2021" in greeting

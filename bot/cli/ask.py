@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.cli.common import fail, user_errors
+from bot.cli.common import cli_language, fail, user_errors
 from bot.cli.render import answer_json, console, error_json, render_quotes, render_text, show
+from bot.i18n import N_, Translator, translator
 from bot.settings import Settings
 from index.answering.models import Answer, Turn
 
@@ -37,8 +38,13 @@ def _service(settings: Settings) -> AnsweringService:
 @user_errors
 def ask(settings: Settings, question: str | None, k: int | None, as_json: bool) -> None:
     """Answer QUESTION with citations; without QUESTION, answer each line of stdin."""
+    tr = translator(cli_language())
     if question is None and sys.stdin.isatty():
-        fail('give a question, e.g. dossier ask "Who signed the agreement?", or pipe questions to stdin')
+        fail(
+            tr.gettext(
+                'give a question, e.g. dossier ask "Who signed the agreement?", or pipe questions to stdin'
+            )
+        )
     service = _service(settings)
     options: dict[str, Any] = {"k": k} if k else {}
     if question is not None:
@@ -46,12 +52,12 @@ def ask(settings: Settings, question: str | None, k: int | None, as_json: bool) 
         if as_json:
             click.echo(json.dumps(answer_json(answer), ensure_ascii=False))
         else:
-            show(console(), render_text(answer))
+            show(console(), render_text(answer, tr))
         return
-    _answer_lines(service, as_json, options)
+    _answer_lines(service, as_json, options, tr)
 
 
-def _answer_lines(service: AnsweringService, as_json: bool, options: dict[str, Any]) -> None:
+def _answer_lines(service: AnsweringService, as_json: bool, options: dict[str, Any], tr: Translator) -> None:
     """One answer per input line; a bad line is reported in its place and the rest go on."""
     from index.errors import DossierError
 
@@ -63,19 +69,23 @@ def _answer_lines(service: AnsweringService, as_json: bool, options: dict[str, A
         try:
             answer = service.answer(question, **options)
         except DossierError as error:
-            output = error_json(question, str(error))
-            click.echo(json.dumps(output, ensure_ascii=False) if as_json else f"dossier: {error}")
+            output = error_json(question, str(error))  # JSON keeps the service's words: a contract
+            click.echo(
+                json.dumps(output, ensure_ascii=False) if as_json else f"dossier: {tr.gettext(str(error))}"
+            )
             continue
         if as_json:
             click.echo(json.dumps(answer_json(answer), ensure_ascii=False))
         else:
-            show(out, render_text(answer), "\n")
+            show(out, render_text(answer, tr), "\n")
         sys.stdout.flush()
 
 
-CHAT_HELP = """Ask anything about the archive; follow-up questions understand the previous ones.
-/sources  the articles in the archive      /quotes  the passages the last answer cited
-/new      forget the conversation          /quit    leave (or Ctrl-D)"""
+CHAT_HELP = N_(
+    "Ask anything about the archive; follow-up questions understand the previous ones.\n"
+    "/sources  the articles in the archive      /quotes  the passages the last answer cited\n"
+    "/new      forget the conversation          /quit    leave (or Ctrl-D)"
+)
 
 
 @click.command("chat")
@@ -90,11 +100,14 @@ def run_chat(settings: Settings) -> None:
     from index.errors import DossierError
 
     service = _service(settings)
+    tr = translator(cli_language())
     out = console()
     interactive = sys.stdin.isatty()
     if interactive:
         _enable_line_editing(settings.paths.chat_history)
-        click.echo(f"Dossier: {len(service.documents())} articles. {CHAT_HELP}")
+        count = len(service.documents())
+        articles = tr.ngettext("Dossier: {count} article.", "Dossier: {count} articles.", count)
+        click.echo(f"{articles.format(count=count)} {tr.gettext(CHAT_HELP)}")
     history: list[Turn] = []
     last: Answer | None = None
     while True:
@@ -110,34 +123,34 @@ def run_chat(settings: Settings) -> None:
         if command in ("/quit", "/exit"):
             break
         if command.startswith("/"):
-            history, output = _chat_command(service, command, history, last)
+            history, output = _chat_command(service, command, history, last, tr)
             show(out, output)
             continue
         try:
             last = service.answer(line, history[-HISTORY_TURNS:])
         except DossierError as error:
-            click.echo(str(error))
+            click.echo(tr.gettext(str(error)))  # the service's words, translated when the catalogs have them
             continue
         history.append(last.to_turn())
-        show(out, render_text(last), "\n")
+        show(out, render_text(last, tr), "\n")
 
 
 def _chat_command(
-    service: AnsweringService, command: str, history: list[Turn], last: Answer | None
+    service: AnsweringService, command: str, history: list[Turn], last: Answer | None, tr: Translator
 ) -> tuple[list[Turn], str | Text]:
     if command == "/sources":
         documents = service.documents()
         return history, "\n".join(
-            f"- {d.title} ({d.published.isoformat() if d.published else 'undated'})"
+            f"- {d.title} ({d.published.isoformat() if d.published else tr.gettext('undated')})"
             + (f"\n  {d.url}" if d.url else "")
             for d in documents
-        ) or "The archive is empty."
+        ) or tr.gettext("The archive is empty.")
     if command == "/quotes":
         # The last answer's passages: a refusal cites none, which is not "no question yet".
-        return history, render_quotes(last)
+        return history, render_quotes(last, tr)
     if command == "/new":
-        return [], "Conversation forgotten."
-    return history, CHAT_HELP
+        return [], tr.gettext("Conversation forgotten.")
+    return history, tr.gettext(CHAT_HELP)
 
 
 def _enable_line_editing(history_file: Path) -> None:

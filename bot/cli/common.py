@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 
+from bot.i18n import DEFAULT_LANGUAGE, language_of, translator
 from bot.settings import Settings
 from index.errors import DossierError
 
@@ -53,6 +55,21 @@ class FullHelpGroup(click.Group):
                 formatter.write_dl(rows)
 
 
+# Where the CLI's language comes from, first set first: Dossier's own setting, then the POSIX locale
+# variables in their order of precedence (LC_ALL overrides LC_MESSAGES, which overrides LANG).
+LANGUAGE_VARIABLES = ("DOSSIER_LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def cli_language() -> str:
+    """The language the CLI speaks: DOSSIER_LANGUAGE ('ru'), else the locale's ('kk_KZ.UTF-8' is 'kk');
+    English for C/POSIX, for a language Dossier does not speak, and when none is set."""
+    for name in LANGUAGE_VARIABLES:
+        value = os.environ.get(name, "").strip()
+        if value:
+            return language_of(value.split(".")[0].split("@")[0])
+    return DEFAULT_LANGUAGE
+
+
 def fail(message: str, code: int = 1) -> None:
     """One clear line on stderr and a non-zero exit."""
     click.echo(f"dossier: {message}", err=True)
@@ -66,8 +83,8 @@ def user_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except DossierError as error:
-            fail(str(error))
+        except DossierError as error:  # the core's words, in the CLI's language where the catalogs have them
+            fail(translator(cli_language()).gettext(str(error)))
         except KeyboardInterrupt:
             fail("interrupted", 130)
         except (click.exceptions.Exit, click.ClickException, SystemExit):

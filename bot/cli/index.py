@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from bot.cli.common import FullHelpGroup, fail, user_errors
+from bot.cli.common import FullHelpGroup, cli_language, fail, user_errors
 from bot.cli.render import console, document_json, hit_json, render_hits, show
+from bot.i18n import translator
 from bot.services import publish_archive, reading_settings, writing_settings
 from bot.settings import Settings
 from index import progress
@@ -198,8 +199,9 @@ def search(settings: Settings, query: str, k: int, as_json: bool) -> None:
     """Show the passages that best match QUERY."""
     from index.archive import Archive
 
+    tr = translator(cli_language())
     if not query.strip():
-        fail("the query is empty")
+        fail(tr.gettext("the query is empty"))
     hits = Archive.open(reading_settings(settings)).search(query, k)
     if as_json:
         click.echo(
@@ -209,4 +211,4 @@ def search(settings: Settings, query: str, k: int, as_json: bool) -> None:
         )
         return
     out = console()
-    show(out, render_hits(hits, out.width))
+    show(out, render_hits(hits, out.width, tr))

@@ -5,6 +5,7 @@ fields may be added, never renamed or removed.
 
 Text for people is built as rich `Text`: printed by `console()` it is styled on a terminal (the answer
 emphasised, its sources dimmed), plain in a pipe or with NO_COLOR set; `str()` of it is the plain text.
+Its words are in the language of `tr` (bot.cli.common.cli_language); quotes stay in their article's.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from bot.i18n import ENGLISH, N_, Translator
 from index.answering.models import Answer
 from index.models import DocumentInfo, Hit
 
@@ -28,6 +30,9 @@ REFUSAL = "italic"
 QUIET = "dim"  # sources, links, ids: there when wanted, not competing with the answer
 TITLE = "bold"
 INDENT = "   "
+# The answering service's refusal (index/answering/service.py), shown in the reader's language; any
+# other text of an answer is the articles' own words and is shown as it is.
+REFUSED = N_("The articles in the archive don't answer that question.")
 
 
 def console(stderr: bool = False) -> Console:
@@ -102,14 +107,15 @@ def error_json(question: str, error: str) -> dict[str, object]:
     }
 
 
-def render_text(answer: Answer) -> Text:
+def render_text(answer: Answer, tr: Translator = ENGLISH) -> Text:
     """The answer for people: cited sentences (the direct answer marked in them), then each source once."""
+    said = tr.gettext(REFUSED) if answer.refused and answer.text == REFUSED else answer.text
     lines: list[Text | str] = [
-        mark_short_answer(Text(answer.text, style=REFUSAL if answer.refused else ANSWER), answer.short_answer)
+        mark_short_answer(Text(said, style=REFUSAL if answer.refused else ANSWER), answer.short_answer)
     ]
     if answer.citations:
         lines.append("")
-        lines.append(Text("Sources:", style=QUIET))
+        lines.append(Text(tr.gettext("Sources:"), style=QUIET))
         for c in answer.citations:
             meta = " · ".join(p for p in (c.published.isoformat() if c.published else None, c.source) if p)
             lines.append(Text(f"[{c.n}] {c.title}" + (f" · {meta}" if meta else ""), style=QUIET))
@@ -117,18 +123,21 @@ def render_text(answer: Answer) -> Text:
                 lines.append(Text(f"    {c.url}", style=QUIET))
     if answer.related:
         lines.append("")
-        lines.append(Text("Related articles (they do not answer it):", style=QUIET))
+        lines.append(Text(tr.gettext("Related articles (they do not answer it):"), style=QUIET))
         lines.extend(Text(f"- {r.title}", style=QUIET) for r in answer.related)
     return Text("\n").join(Text(line) if isinstance(line, str) else line for line in lines)
 
 
-def render_quotes(answer: Answer | None) -> Text:
+def render_quotes(answer: Answer | None, tr: Translator = ENGLISH) -> Text:
     """`/quotes` in chat: the passages the last answer cited, or why there are none."""
     if answer is None:
-        return Text("No cited passages yet: ask a question first.")
+        return Text(tr.gettext("No cited passages yet: ask a question first."))
     if not answer.citations:
-        why = ": the articles did not answer that question." if answer.refused else "."
-        return Text(f"The last answer quotes no passages{why}")
+        if answer.refused:
+            return Text(
+                tr.gettext("The last answer quotes no passages: the articles did not answer that question.")
+            )
+        return Text(tr.gettext("The last answer quotes no passages."))
     lines = []
     for c in answer.citations:
         line = Text(f"[{c.n}] ")
@@ -138,19 +147,19 @@ def render_quotes(answer: Answer | None) -> Text:
     return Text("\n").join(lines)
 
 
-def render_hits(hits: list[Hit], width: int = 80) -> Text:
+def render_hits(hits: list[Hit], width: int = 80, tr: Translator = ENGLISH) -> Text:
     """`dossier search`: each passage under its article's title, date and source, best first.
 
     The fused score means nothing to a reader (a sum of 1/(60 + rank) over two rankings), so each hit
     says instead where each retriever ranked it: by meaning (embeddings) and by words (BM25).
     """
     if not hits:
-        return Text("No passages found.")
+        return Text(tr.gettext("No passages found."))
     out = Text()
     for i, hit in enumerate(hits, 1):
         d = hit.document
-        about = [d.published.isoformat() if d.published else "undated", d.source, d.doc_id]
-        details = [" · ".join(p for p in about if p), _ranks(hit)] + ([d.url] if d.url else [])
+        about = [d.published.isoformat() if d.published else tr.gettext("undated"), d.source, d.doc_id]
+        details = [" · ".join(p for p in about if p), _ranks(hit, tr)] + ([d.url] if d.url else [])
         passage = textwrap.fill(
             " ".join(hit.text.split()), max(width, 40), initial_indent=INDENT, subsequent_indent=INDENT
         )
@@ -164,13 +173,17 @@ def render_hits(hits: list[Hit], width: int = 80) -> Text:
     return out
 
 
-def _ranks(hit: Hit) -> str:
-    found = [
-        f"{how} #{hit.ranks[name]}"
-        for name, how in (("dense", "by meaning"), ("lexical", "by words"))
-        if name in hit.ranks
-    ]
-    return "ranked " + " and ".join(found) if found else ""
+def _ranks(hit: Hit, tr: Translator) -> str:
+    dense, lexical = hit.ranks.get("dense"), hit.ranks.get("lexical")
+    if dense is not None and lexical is not None:
+        return tr.gettext("ranked by meaning #{dense} and by words #{lexical}").format(
+            dense=dense, lexical=lexical
+        )
+    if dense is not None:
+        return tr.gettext("ranked by meaning #{dense}").format(dense=dense)
+    if lexical is not None:
+        return tr.gettext("ranked by words #{lexical}").format(lexical=lexical)
+    return ""
 
 
 def mark_short_answer(text: Text, short: str | None) -> Text:

@@ -1,5 +1,5 @@
-"""Each chat's own settings (time zone, quiet hours, summary length, digest schedule), the topics it
-excluded, and the articles waiting for its next digest."""
+"""Each chat's own settings (time zone, quiet hours, summary length, digest schedule, language), the
+topics it excluded, and the articles waiting for its next digest."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, delete, select, update
 
+from bot.i18n import DEFAULT_LANGUAGE
 from bot.state.common import insert_new, upsert
 from bot.state.database import Database
 from bot.state.schema import chat_settings, digest_items, excluded_topics, outbox
@@ -29,6 +30,13 @@ class ChatSettings:
     digest_weekday: int | None = None
     digest_minute: int | None = None
     digest_due_at: float | None = None
+    language: str | None = None  # chosen with /language; None: each person's Telegram language
+    reader_language: str | None = None  # the Telegram language of whoever last subscribed the chat
+
+    @property
+    def notice_language(self) -> str:
+        """The language of notices and digests, which no one in particular asked for."""
+        return self.language or self.reader_language or DEFAULT_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,8 @@ class ChatStore:
             "digest_weekday": settings.digest_weekday,
             "digest_minute": settings.digest_minute,
             "digest_due_at": settings.digest_due_at if settings.digest else None,
+            "language": settings.language,
+            "reader_language": settings.reader_language,
             "updated_at": time.time(),
         }
         with self.database.transaction() as db:

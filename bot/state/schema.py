@@ -177,6 +177,8 @@ chat_settings = Table(
     Column("digest_minute", Integer),
     Column("digest_due_at", Float),
     Column("updated_at", Float, nullable=False),
+    Column("language", Text),  # "en", "ru", "kk" (/language) or None: each person's Telegram language
+    Column("reader_language", Text),  # the Telegram language of whoever last subscribed the chat
     Index("chat_settings_digest_due", "digest_due_at"),
 )
 

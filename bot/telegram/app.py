@@ -8,11 +8,12 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import LinkPreviewOptions
+from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import FloodLimit, ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, translator
 from bot.services import Services
 from bot.settings import Settings
 from bot.state.replicas import SendPace
@@ -23,6 +24,7 @@ from bot.telegram import (
     feedback,
     inline,
     jobs,
+    language,
     preferences,
     search,
     subscribe,
@@ -39,7 +41,16 @@ logger = logging.getLogger(__name__)
 # Each feature is a module with COMMANDS (its /command menu entries), UPDATES (the update kinds it
 # needs Telegram to send) and register(application, settings). A new feature is one more entry;
 # conversation stays last because it holds the catch-alls (questions, unknown commands).
-FEATURES: tuple[Any, ...] = (browsing, subscribe, preferences, search, feedback, inline, conversation)
+FEATURES: tuple[Any, ...] = (
+    browsing,
+    subscribe,
+    preferences,
+    language,
+    search,
+    feedback,
+    inline,
+    conversation,
+)
 # Every message is HTML; article links would otherwise each unfold into a preview; a question deleted
 # before its answer is sent still gets the answer.
 DEFAULTS = Defaults(
@@ -95,12 +106,20 @@ def build_application(
     application: DossierApplication = builder.build()
     bot_services = BotServices.create(settings, services, metrics)
     bot_services.send_rate = send_rate
+    bot_services.menus = {code: menu(translator(code)) for code in LANGUAGES}  # a missing catalog stops here
     application.bot_data[SERVICES] = bot_services
     for feature in FEATURES:
         feature.register(application, settings)
     application.add_error_handler(errors.on_error)
     jobs.register(application)
     return application
+
+
+def menu(tr: Translator) -> list[BotCommand]:
+    """Every feature's commands, described in one language."""
+    return [
+        BotCommand(c.command, tr.gettext(c.description)) for feature in FEATURES for c in feature.COMMANDS
+    ]
 
 
 def shared_paces(settings: Settings, services: Services, send_rate: float) -> SharedPaces | None:
@@ -116,8 +135,12 @@ def shared_paces(settings: Settings, services: Services, send_rate: float) -> Sh
 async def _post_init(application: DossierApplication) -> None:
     """Publish the command menu, warm the service so the first question is not the slow one, and
     start delivering notices (those a previous run left pending first)."""
-    await application.bot.set_my_commands([c for feature in FEATURES for c in feature.COMMANDS])
     services: BotServices = application.bot_data[SERVICES]
+    # English for everyone, and a menu of their own for people whose app speaks another language
+    for code, commands in services.menus.items():
+        await application.bot.set_my_commands(
+            commands, language_code=None if code == DEFAULT_LANGUAGE else code
+        )
     services.courier = Courier(
         application.bot,
         services.subscriptions,

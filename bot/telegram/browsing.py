@@ -12,6 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.settings import Settings
 from bot.telegram import callbacks, rendering, subscribe, texts
 from bot.telegram.context import DossierContext
+from bot.telegram.language import reader
 from bot.telegram.notices import DEEP_LINK_PREFIX, FOCUS_PATTERN
 
 CONTEXT_WINDOW = 2  # sentences shown on each side of a cited one
@@ -49,13 +50,15 @@ def _unusable(data: object) -> bool:
         callbacks.FEEDBACK_PATTERN,
         callbacks.SEARCH_PATTERN,
         callbacks.SETTINGS_PATTERN,
+        callbacks.LANGUAGE_PATTERN,
     )
     return not (isinstance(data, str) and any(re.match(pattern, data) for pattern in known))
 
 
 async def on_stale_button(update: Update, context: DossierContext) -> None:
     assert update.callback_query is not None
-    await update.callback_query.answer(texts.STALE_BUTTON)
+    tr = await reader(update, context)
+    await update.callback_query.answer(tr.gettext(texts.STALE_BUTTON))
 
 
 async def on_start(update: Update, context: DossierContext) -> None:
@@ -63,17 +66,22 @@ async def on_start(update: Update, context: DossierContext) -> None:
     payload = context.args[0] if context.args else ""
     if payload.startswith(DEEP_LINK_PREFIX) and update.effective_chat is not None:
         # t.me/<bot>?start=a_<doc_id>: "Ask about this article" pressed under a notice in a channel
-        await subscribe.focus(update.effective_chat.id, payload[len(DEEP_LINK_PREFIX) :], context)
+        doc_id = payload[len(DEEP_LINK_PREFIX) :]
+        await subscribe.focus(update.effective_chat.id, doc_id, context, await reader(update, context))
         return
     summary = await context.services.summary()
     name = update.effective_user.first_name if update.effective_user else None
-    await update.effective_message.reply_html(texts.greeting(name, summary))
+    tr = await reader(update, context)
+    await update.effective_message.reply_html(texts.greeting(name, summary, tr))
 
 
 async def on_help(update: Update, context: DossierContext) -> None:
     assert update.effective_message is not None
     services = context.services
-    text = texts.help_text(context.bot.username, services.questions.per_minute, services.max_question_chars)
+    tr = await reader(update, context)
+    text = texts.help_text(
+        context.bot.username, services.questions.per_minute, services.max_question_chars, tr
+    )
     await update.effective_message.reply_html(text)
 
 
@@ -81,20 +89,21 @@ async def on_about(update: Update, context: DossierContext) -> None:
     assert update.effective_message is not None
     summary = await context.services.summary()
     updated = context.services.core.archive.manifest.get("updated_at", "")[:10] or None
-    await update.effective_message.reply_html(texts.about(summary, updated))
+    tr = await reader(update, context)
+    await update.effective_message.reply_html(texts.about(summary, updated, tr))
 
 
 async def on_sources(update: Update, context: DossierContext) -> None:
     assert update.effective_message is not None
     documents = await asyncio.to_thread(context.services.answering.documents)
-    text, keyboard = texts.sources_page(documents, 0)
+    text, keyboard = texts.sources_page(documents, 0, await reader(update, context))
     await update.effective_message.reply_html(text, reply_markup=keyboard)
 
 
 async def on_latest(update: Update, context: DossierContext) -> None:
     assert update.effective_message is not None
     documents = await asyncio.to_thread(context.services.answering.documents)
-    await update.effective_message.reply_html(texts.latest(documents))
+    await update.effective_message.reply_html(texts.latest(documents, await reader(update, context)))
 
 
 async def on_page(update: Update, context: DossierContext) -> None:
@@ -103,7 +112,7 @@ async def on_page(update: Update, context: DossierContext) -> None:
     assert query is not None and query.data is not None
     page = callbacks.parse_page(query.data) or 0
     documents = await asyncio.to_thread(context.services.answering.documents)
-    text, keyboard = texts.sources_page(documents, page)
+    text, keyboard = texts.sources_page(documents, page, await reader(update, context))
     await query.answer()
     try:
         await query.edit_message_text(text, reply_markup=keyboard)
@@ -120,23 +129,24 @@ async def on_quote(update: Update, context: DossierContext) -> None:
     assert parsed is not None  # the handler's pattern admits only well-formed data
     doc_id, sentence = parsed
     services = context.services
+    tr = await reader(update, context)
     documents = {d.doc_id: d for d in await asyncio.to_thread(services.answering.documents)}
     document = documents.get(doc_id)
     if document is None:
-        await query.answer(texts.GONE, show_alert=True)
+        await query.answer(tr.gettext(texts.GONE), show_alert=True)
         return
     passage = await asyncio.to_thread(services.answering.context, doc_id, sentence, CONTEXT_WINDOW)
     cited = await asyncio.to_thread(services.answering.context, doc_id, sentence, 0)
     if not passage:
-        await query.answer(texts.GONE, show_alert=True)
+        await query.answer(tr.gettext(texts.GONE), show_alert=True)
         return
     message = query.message
     if message is None:  # a message sent through inline mode: the bot cannot reply under it
         await query.answer(rendering.shorten(cited or passage, ALERT_LIMIT), show_alert=True)
         return
     await query.answer()
-    text = rendering.context_message(document.title, document.url, document.published, passage, cited)
-    keyboard = rendering.article_keyboard(document.url)
+    text = rendering.context_message(document.title, document.url, document.published, passage, cited, tr)
+    keyboard = rendering.article_keyboard(document.url, tr)
     if isinstance(message, Message):
         await message.reply_html(text, reply_markup=keyboard, do_quote=True)
     else:  # older than 48 hours: Telegram no longer shows it to the bot, so no reply to it either

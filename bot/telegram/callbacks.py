@@ -76,3 +76,16 @@ def parse_setting(data: str) -> tuple[str, str] | None:
         return None
     _, action, value = data.split(":")
     return action, value
+
+
+# /language buttons: l:<code> chooses a language, l:auto goes back to each reader's Telegram language
+LANGUAGE_PATTERN = r"^l:([a-z]{2}|auto)$"
+AUTOMATIC = "auto"
+
+
+def language(code: str) -> str:
+    return f"l:{code}"
+
+
+def parse_language(data: str) -> str | None:
+    return data[2:] if re.fullmatch(LANGUAGE_PATTERN, data) else None

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from telegram import BotCommand
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.state.add_requests import AddRequests
@@ -81,6 +82,7 @@ class BotServices:
     ingesting_until: float = 0.0
     compaction: asyncio.subprocess.Process | None = None  # `dossier index compact`, started by jobs.py
     compaction_started: float = 0.0
+    menus: dict[str, list[BotCommand]] = field(default_factory=dict)  # the command menu per language
     _summary: ArchiveSummary | None = None
 
     @property

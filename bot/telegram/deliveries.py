@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
+from bot.i18n import translator
 from bot.state.chats import ChatSettings, ChatStore
 from bot.state.subscriptions import OutboxItem
 from bot.subscriptions.notices import Notice
@@ -63,7 +64,8 @@ def messages_of(
     if found is None:
         return None
     private = isinstance(item.chat_id, int) and item.chat_id > 0
-    text, markup = render_notice(found, bot_username, private, chat.summary_sentences)
+    tr = translator(chat.notice_language)  # a digest was rendered in it when it was queued
+    text, markup = render_notice(found, bot_username, private, chat.summary_sentences, tr)
     return [Outgoing(text, markup)]
 
 

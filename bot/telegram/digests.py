@@ -13,13 +13,14 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.i18n import ENGLISH, N_, Translator, translator
 from bot.state.chats import ChatSettings
 from bot.subscriptions.notices import Notice
 from bot.subscriptions.schedule import DigestSchedule, next_digest
 from bot.telegram.context import BotServices, DossierContext
 from bot.telegram.deliveries import Outgoing, digest_body
 from bot.telegram.notices import article_buttons
-from bot.telegram.rendering import MESSAGE_LIMIT, article_line, escape, shorten, utf16_len
+from bot.telegram.rendering import MESSAGE_LIMIT, article_line, bold, escape, shorten, utf16_len
 from index.errors import DossierError
 
 logger = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ MAX_ARTICLES = 50  # listed in one digest, the newest; older ones are counted ("
 PER_MESSAGE = 8  # articles a message: two buttons each stay far within Telegram's 100
 LINE_LIMIT = 300  # characters of an article's one-line summary
 TITLE_LIMIT = 200
+TITLES = {"daily": N_("Daily digest"), "weekly": N_("Weekly digest")}
 
 
 async def send_digests(context: DossierContext) -> None:
@@ -61,8 +63,9 @@ def queue_digest(services: BotServices, chat: ChatSettings, bot_username: str, n
     shown = items[-MAX_ARTICLES:]
     notices = [n for n in (services.subscriptions.notice(i.doc_id) for i in shown) if n is not None]
     private = chat.chat_id > 0
-    title = "Weekly digest" if chat.digest == "weekly" else "Daily digest"
-    messages = render_digest(title, notices, len(items) - len(shown), bot_username, private)
+    tr = translator(chat.notice_language)
+    title = tr.gettext(TITLES.get(chat.digest, TITLES["daily"]))
+    messages = render_digest(title, notices, len(items) - len(shown), bot_username, private, tr)
     body = digest_body(messages) if messages else None
     done = services.chats.queue_digest(chat, items, body, next_due)
     if done and body is not None:
@@ -71,26 +74,35 @@ def queue_digest(services: BotServices, chat: ChatSettings, bot_username: str, n
 
 
 def render_digest(
-    title: str, notices: list[Notice], more: int, bot_username: str, private: bool
+    title: str,
+    notices: list[Notice],
+    more: int,
+    bot_username: str,
+    private: bool,
+    tr: Translator = ENGLISH,
 ) -> list[Outgoing]:
     """Each article with its one-line cited summary and its buttons, split between messages."""
     if not notices:
         return []
     count = len(notices) + more
-    header = f"<b>{escape(title)}</b> · {count} new article{'' if count == 1 else 's'}"
+    header = f"{bold(title)} · " + tr.nhtml("{count} new article", "{count} new articles", count)
     messages: list[Outgoing] = []
     text, rows = header, list[list[InlineKeyboardButton]]()
     for n, notice in enumerate(notices, 1):
-        block = _entry(n, notice)
+        block = _entry(n, notice, tr)
         if len(rows) == PER_MESSAGE or utf16_len(f"{text}\n\n{block}") > MESSAGE_LIMIT:
             messages.append(Outgoing(text, InlineKeyboardMarkup(rows)))
             text, rows = block, []
         else:
             text = f"{text}\n\n{block}"
         d = notice.document
-        rows.append(article_buttons(d.doc_id, d.url, bot_username, private, label=f"[{n}] "))
+        rows.append(article_buttons(d.doc_id, d.url, bot_username, private, label=f"[{n}] ", tr=tr))
     if more:
-        tail = f"… and {more} older article{'' if more == 1 else 's'}: /latest lists the newest."
+        tail = tr.nhtml(
+            "… and {count} older article: /latest lists the newest.",
+            "… and {count} older articles: /latest lists the newest.",
+            more,
+        )
         if utf16_len(f"{text}\n\n{tail}") > MESSAGE_LIMIT:
             messages.append(Outgoing(text, InlineKeyboardMarkup(rows)))
             text, rows = tail, []
@@ -100,10 +112,10 @@ def render_digest(
     return messages
 
 
-def _entry(n: int, notice: Notice) -> str:
+def _entry(n: int, notice: Notice, tr: Translator) -> str:
     """'[n] Title · date · source' and the article's most central sentence, cited [n]."""
     d = notice.document
-    line = article_line(shorten(d.title, TITLE_LIMIT), d.url, d.published, d.source)
+    line = article_line(shorten(d.title, TITLE_LIMIT), d.url, d.published, d.source, tr)
     lead = notice.shortened(1)
     summary = f"\n{escape(shorten(lead[0], LINE_LIMIT))} [{n}]" if lead else ""
     return f"[{n}] {line}{summary}"

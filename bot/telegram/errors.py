@@ -8,8 +8,10 @@ import logging
 from telegram import Update
 from telegram.error import Conflict, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.i18n import Translator, translator
 from bot.telegram import texts
 from bot.telegram.context import DossierContext
+from bot.telegram.language import app_language, reader
 
 logger = logging.getLogger(__name__)
 TRANSIENT = (NetworkError, RetryAfter, Conflict)  # PTB retries these itself; a traceback adds nothing
@@ -32,12 +34,23 @@ async def on_error(update: object, context: DossierContext) -> None:
 
 async def _tell_user(update: Update, context: DossierContext) -> None:
     # The failure may have been Telegram refusing a message; if this one fails too, the log has it.
+    tr = await _reader(update, context)
     with contextlib.suppress(TelegramError):
         if update.callback_query is not None:
-            await update.callback_query.answer(texts.ERROR, show_alert=True)
+            await update.callback_query.answer(tr.gettext(texts.ERROR), show_alert=True)
             return
         if update.effective_chat is not None and update.effective_message is not None:
-            await context.bot.send_message(update.effective_chat.id, texts.ERROR)
+            await context.bot.send_message(update.effective_chat.id, tr.html(texts.ERROR))
+
+
+async def _reader(update: Update, context: DossierContext) -> Translator:
+    """The reader's language; their app's when the chat's choice cannot be read (the database may be
+    what failed)."""
+    try:
+        return await reader(update, context)
+    except Exception:
+        logger.debug("the chat's language could not be read", exc_info=True)
+        return translator(app_language(update))
 
 
 def _describe(update: object) -> str:

@@ -14,17 +14,26 @@ from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Mes
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler
 
+from bot.i18n import N_, Translator
 from bot.settings import Settings
 from bot.state.feedback import DOWN, REASONS, UP, AnswerRecord
 from bot.telegram import callbacks
 from bot.telegram.context import DossierContext
+from bot.telegram.language import reader
 from index.answering.models import Answer, Turn
 
 COMMANDS: tuple[BotCommand, ...] = ()
 UPDATES = (Update.CALLBACK_QUERY,)
-THANKS = "Thanks for the feedback!"
-WHAT_WAS_WRONG = "Thanks. What was wrong? Choose below the answer."
-GONE = "That answer is too old to rate now."
+THANKS = N_("Thanks for the feedback!")
+WHAT_WAS_WRONG = N_("Thanks. What was wrong? Choose below the answer.")
+GONE = N_("That answer is too old to rate now.")
+# The reasons' buttons, in the order of REASONS (what is stored stays in English, for the operators)
+REASON_LABELS = (
+    N_("Wrong answer"),
+    N_("Wrong source"),
+    N_("Should have answered"),
+    N_("Should have refused"),
+)
 
 
 def register(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
@@ -57,10 +66,11 @@ async def on_feedback(update: Update, context: DossierContext) -> None:
     assert parsed is not None  # the handler's pattern admits only well-formed data
     feedback_id, choice = parsed
     services = context.services
+    tr = await reader(update, context)
     rating = UP if choice == "u" else DOWN
     reason = REASONS[int(choice[1])] if choice.startswith("r") else None
     if await asyncio.to_thread(services.feedback.rate, feedback_id, rating, reason) is None:
-        await query.answer(GONE, show_alert=True)
+        await query.answer(tr.gettext(GONE), show_alert=True)
         return
     if choice.startswith("r"):
         services.metrics.reasons.labels(reason).inc()
@@ -68,18 +78,22 @@ async def on_feedback(update: Update, context: DossierContext) -> None:
         services.metrics.feedback.labels(rating).inc()
     message = query.message if isinstance(query.message, Message) else None
     if choice == "d" and message is not None:
-        await query.answer(WHAT_WAS_WRONG)
-        await _replace_feedback_rows(message, _reason_rows(feedback_id))
+        await query.answer(tr.gettext(WHAT_WAS_WRONG))
+        await _replace_feedback_rows(message, _reason_rows(feedback_id, tr))
         return
-    await query.answer(f"Noted: {reason}. {THANKS}" if reason else THANKS)
-    if reason and message is not None:
+    if reason is None:
+        await query.answer(tr.gettext(THANKS))
+        return
+    label = tr.gettext(REASON_LABELS[REASONS.index(reason)]).lower()
+    await query.answer(tr.gettext("Noted: {reason}. Thanks for the feedback!").format(reason=label))
+    if message is not None:
         await _replace_feedback_rows(message, [])
 
 
-def _reason_rows(feedback_id: str) -> list[list[InlineKeyboardButton]]:
+def _reason_rows(feedback_id: str, tr: Translator) -> list[list[InlineKeyboardButton]]:
     buttons = [
-        InlineKeyboardButton(reason.capitalize(), callback_data=callbacks.feedback(feedback_id, f"r{i}"))
-        for i, reason in enumerate(REASONS)
+        InlineKeyboardButton(tr.gettext(label), callback_data=callbacks.feedback(feedback_id, f"r{i}"))
+        for i, label in enumerate(REASON_LABELS)
     ]
     return [buttons[:2], buttons[2:]]
 

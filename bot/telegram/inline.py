@@ -1,4 +1,9 @@
-"""Inline mode: "@bot question" in any chat offers the cited answer as one result."""
+"""Inline mode: "@bot question" in any chat offers the cited answer as one result.
+
+The result is in the language of the asker's Telegram app; Telegram caches results by the query's
+text alone unless they are personal, so every answer is (one cached for a Russian reader would
+otherwise be shown to an English one asking the same within the minute).
+"""
 
 from __future__ import annotations
 
@@ -17,10 +22,12 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import Application, InlineQueryHandler
 
+from bot.i18n import Translator, translator
 from bot.settings import Settings
 from bot.state.limits import Verdict
 from bot.telegram import rendering
 from bot.telegram.context import DossierContext
+from bot.telegram.language import app_language
 from index.answering.models import Answer
 from index.errors import DossierError
 from index.text import encodable
@@ -43,41 +50,46 @@ async def on_inline_query(update: Update, context: DossierContext) -> None:
     started = time.perf_counter()
     question = encodable(" ".join(query.query.split()))  # a forged update may carry a lone surrogate
     services = context.services
+    tr = translator(app_language(update))
     if not question:
-        await query.answer(
-            [], button=_button("Type a question about the news archive"), cache_time=CACHE_SECONDS
-        )
+        button = _button(tr.gettext("Type a question about the news archive"))
+        await query.answer([], button=button, cache_time=CACHE_SECONDS, is_personal=True)
         return
     if await asyncio.to_thread(services.inline_questions.check, query.from_user.id) is not Verdict.ALLOWED:
-        await query.answer(
-            [], button=_button("Too many questions: wait a minute"), cache_time=0, is_personal=True
-        )
+        button = _button(tr.gettext("Too many questions: wait a minute"))
+        await query.answer([], button=button, cache_time=0, is_personal=True)
         return
     if len(question) > services.max_question_chars:
-        await query.answer([], button=_button("That question is too long"), cache_time=0, is_personal=True)
+        button = _button(tr.gettext("That question is too long"))
+        await query.answer([], button=button, cache_time=0, is_personal=True)
         return
     try:
         answer = await services.answer(question)
     except DossierError:
-        await query.answer([], button=_button("Type a question in words"), cache_time=0, is_personal=True)
+        await query.answer(
+            [], button=_button(tr.gettext("Type a question in words")), cache_time=0, is_personal=True
+        )
         return
-    await query.answer([_result(answer)], cache_time=CACHE_SECONDS)
+    await query.answer([_result(answer, tr)], cache_time=CACHE_SECONDS, is_personal=True)
     services.metrics.answered("inline", answer.refused, time.perf_counter() - started)
 
 
-def _result(answer: Answer) -> InlineQueryResultArticle:
-    title = "No answer in the archive" if answer.refused else "Answer from the archive"
-    description = rendering.REFUSAL if answer.refused else rendering.shorten(answer.text, DESCRIPTION_LIMIT)
+def _result(answer: Answer, tr: Translator) -> InlineQueryResultArticle:
+    if answer.refused:
+        title, description = tr.gettext("No answer in the archive"), tr.gettext(rendering.REFUSAL)
+    else:
+        title = tr.gettext("Answer from the archive")
+        description = rendering.shorten(answer.text, DESCRIPTION_LIMIT)
     return InlineQueryResultArticle(
         id=hashlib.sha1(answer.question.encode()).hexdigest(),
         title=title,
         description=description,
         input_message_content=InputTextMessageContent(
-            rendering.single_message(answer),
+            rendering.single_message(answer, tr),
             parse_mode=ParseMode.HTML,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         ),
-        reply_markup=rendering.answer_keyboard(answer),
+        reply_markup=rendering.answer_keyboard(answer, tr=tr),
     )
 
 

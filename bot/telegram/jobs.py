@@ -21,13 +21,13 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.heartbeat import HEARTBEAT_EVERY
+from bot.i18n import translator
 from bot.services import publish_archive
 from bot.state import replicas
 from bot.telegram import texts
 from bot.telegram.context import LEAD_EVERY, BotServices, DossierContext
 from bot.telegram.ingestion import IngestionBusy
 from bot.telegram.leader import lead
-from bot.telegram.rendering import escape, shorten
 from index.errors import DossierError
 from index.published import follow
 
@@ -192,6 +192,8 @@ async def requested_adds(context: DossierContext) -> None:
         except IngestionBusy:
             await asyncio.to_thread(services.add_requests.ask, [request.url], request.chat_id)
             return  # asked again, for the next round
-        lines = [f"{r.status}: {escape(shorten(r.what, 300))}" for r in report]
+        chat = await asyncio.to_thread(services.chats.get, request.chat_id)
+        tr = translator(chat.notice_language)  # the admin who asked is not there to ask
+        lines = texts.ingested([(r.status, r.what) for r in report], tr)
         with contextlib.suppress(TelegramError):
-            await context.bot.send_message(request.chat_id, texts.listing(None, lines))
+            await context.bot.send_message(request.chat_id, texts.listing(None, lines, tr))

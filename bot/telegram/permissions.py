@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from telegram import Chat, ChatMember, Update
 
+from bot.i18n import N_
 from bot.telegram.context import DossierContext
 
-GROUP_ADMINS_ONLY = "In groups, only the group's admins can change its subscriptions."
-SETTINGS_ADMINS_ONLY = "Only this chat's admins can change its settings."
+GROUP_ADMINS_ONLY = N_("In groups, only the group's admins can change its subscriptions.")
+SETTINGS_ADMINS_ONLY = N_("Only this chat's admins can change its settings.")
+LANGUAGE_ADMINS_ONLY = N_("Only this chat's admins can change its language.")
 
 
 async def may_manage(update: Update, context: DossierContext) -> bool:

@@ -13,6 +13,7 @@ from telegram import BotCommand, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
+from bot.i18n import N_, Html
 from bot.settings import Settings
 from bot.state.chats import ChatSettings
 from bot.state.subscriptions import normalise_topic
@@ -20,24 +21,21 @@ from bot.subscriptions.schedule import DAILY, WEEKLY, next_digest, parse_clock_t
 from bot.telegram import callbacks, settings_view
 from bot.telegram.context import DossierContext
 from bot.telegram.digests import DIGEST_EVERY, send_digests
+from bot.telegram.language import reader
 from bot.telegram.permissions import SETTINGS_ADMINS_ONLY, may_manage
-from bot.telegram.rendering import escape
+from bot.telegram.rendering import bold, escape
+from bot.telegram.settings_view import DIGEST_USAGE, QUIET_USAGE, ZONE_USAGE
 
 COMMANDS = (
-    BotCommand("settings", "This chat's settings: digest or instant, quiet hours, summary length"),
-    BotCommand("digest", "New articles once a day or week: /digest daily 08:00, /digest off"),
-    BotCommand("timezone", "The chat's time zone: /timezone Europe/Berlin"),
-    BotCommand("quiet", "Silent notices at night: /quiet 22:00 07:00, /quiet off"),
-    BotCommand("exclude", "Never send articles about a topic: /exclude TOPIC"),
+    BotCommand("settings", N_("This chat's settings: digest or instant, quiet hours, summary length")),
+    BotCommand("digest", N_("New articles once a day or week: /digest daily 08:00, /digest off")),
+    BotCommand("timezone", N_("The chat's time zone: /timezone Europe/Berlin")),
+    BotCommand("quiet", N_("Silent notices at night: /quiet 22:00 07:00, /quiet off")),
+    BotCommand("exclude", N_("Never send articles about a topic: /exclude TOPIC")),
 )
 UPDATES = (Update.MESSAGE, Update.CHANNEL_POST, Update.CALLBACK_QUERY)
 NEW_MESSAGES = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
 TOPIC_LIMIT = 100
-DIGEST_USAGE = (
-    "Usage: /digest daily HH:MM, /digest weekly DAY HH:MM (e.g. /digest weekly Monday 08:00), or /digest off."
-)
-ZONE_USAGE = "Usage: /timezone Area/City, e.g. /timezone Europe/Berlin or /timezone Asia/Almaty (or UTC)."
-QUIET_USAGE = "Usage: /quiet START END, e.g. /quiet 22:00 07:00, or /quiet off."
 
 
 def register(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
@@ -70,10 +68,11 @@ async def _allowed(update: Update, context: DossierContext) -> bool:
     """May the sender change this chat's settings? If not, they are told so."""
     if await may_manage(update, context):
         return True
+    tr = await reader(update, context)
     if update.callback_query is not None:
-        await update.callback_query.answer(SETTINGS_ADMINS_ONLY, show_alert=True)
+        await update.callback_query.answer(tr.gettext(SETTINGS_ADMINS_ONLY), show_alert=True)
     else:
-        await _message(update).reply_text(SETTINGS_ADMINS_ONLY)
+        await _message(update).reply_text(tr.html(SETTINGS_ADMINS_ONLY))
     return False
 
 
@@ -108,11 +107,12 @@ async def _view(
     update: Update, context: DossierContext, chat: ChatSettings
 ) -> tuple[str, InlineKeyboardMarkup]:
     services = context.services
+    tr = await reader(update, context)
     excluded = await asyncio.to_thread(services.chats.excluded, chat.chat_id)
     subscribed = bool(await asyncio.to_thread(services.subscriptions.store.topics, chat.chat_id))
     zone = services.zone_of(chat).key
-    text = settings_view.settings_text(chat, zone, excluded, subscribed)
-    return text, settings_view.settings_keyboard(chat, excluded)
+    text = settings_view.settings_text(chat, zone, excluded, subscribed, tr)
+    return text, settings_view.settings_keyboard(chat, excluded, tr)
 
 
 async def on_settings(update: Update, context: DossierContext) -> None:
@@ -162,10 +162,12 @@ def _pressed(chat: ChatSettings, action: str, value: str) -> ChatSettings:
 
 async def on_digest(update: Update, context: DossierContext) -> None:
     message, chat = _message(update), await _chat(update, context)
+    tr = await reader(update, context)
     words = context.args or []
     zone = context.services.zone_of(chat).key
     if not words:
-        await message.reply_html(f"Delivery: {settings_view.delivery(chat, zone)}.\n{DIGEST_USAGE}")
+        shown = tr.html("Delivery: {delivery}.", delivery=settings_view.delivery(chat, zone, tr))
+        await message.reply_html(f"{shown}\n{tr.html(DIGEST_USAGE)}")
         return
     if words[0].casefold() == "off":
         changed = replace(chat, digest=None)
@@ -173,54 +175,53 @@ async def on_digest(update: Update, context: DossierContext) -> None:
         try:
             schedule = parse_digest(words)
         except ValueError:
-            await message.reply_html(DIGEST_USAGE)
+            await message.reply_html(tr.html(DIGEST_USAGE))
             return
         changed = replace(
             chat, digest=schedule.every, digest_minute=schedule.minute, digest_weekday=schedule.weekday
         )
     saved = await _save(update, context, changed)
     if saved is not None:
-        await message.reply_html(_digest_reply(saved, zone))
-
-
-def _digest_reply(chat: ChatSettings, zone: str) -> str:
-    if chat.digest is None:
-        return "No more digests: this chat gets every new article as it is added."
-    return (
-        f"This chat now gets {settings_view.delivery(chat, zone)}: one message listing the new articles "
-        "of its subscriptions since the last one, and none when there is nothing new. /digest off goes back."
-    )
+        await message.reply_html(settings_view.digest_reply(saved, zone, tr))
 
 
 async def on_timezone(update: Update, context: DossierContext) -> None:
     message, chat = _message(update), await _chat(update, context)
+    tr = await reader(update, context)
     name = " ".join(context.args or [])
     if not name:
         current = context.services.zone_of(chat).key
-        await message.reply_html(f"This chat's time zone is {escape(current)}. {ZONE_USAGE}")
+        await message.reply_html(
+            tr.html("This chat's time zone is {zone}.", zone=current) + " " + tr.html(ZONE_USAGE)
+        )
         return
     zone = zone_named(name)
     if zone is None:
-        await message.reply_html(f"I don't know the time zone “{escape(name[:60])}”. {ZONE_USAGE}")
+        unknown = tr.html("I don't know the time zone “{name}”.", name=name[:60])
+        await message.reply_html(f"{unknown} {tr.html(ZONE_USAGE)}")
         return
     if await _save(update, context, replace(chat, time_zone=zone.key)) is not None:
-        await message.reply_html(f"Time zone set to {escape(zone.key)}: digests and quiet hours follow it.")
+        await message.reply_html(
+            tr.html("Time zone set to {zone}: digests and quiet hours follow it.", zone=zone.key)
+        )
 
 
 async def on_quiet(update: Update, context: DossierContext) -> None:
     message, chat = _message(update), await _chat(update, context)
+    tr = await reader(update, context)
     words = context.args or []
     if len(words) == 1 and words[0].casefold() == "off":
         changed = replace(chat, quiet_start=None, quiet_end=None)
     else:
         span = _span(words)
         if span is None:
-            await message.reply_html(f"Quiet hours: {settings_view.quiet(chat)}.\n{QUIET_USAGE}")
+            shown = tr.html("Quiet hours: {quiet}.", quiet=settings_view.quiet(chat, tr))
+            await message.reply_html(f"{shown}\n{tr.html(QUIET_USAGE)}")
             return
         changed = replace(chat, quiet_start=span[0], quiet_end=span[1])
     saved = await _save(update, context, changed)
     if saved is not None:
-        await message.reply_html(f"Quiet hours: {settings_view.quiet(saved)}.")
+        await message.reply_html(tr.html("Quiet hours: {quiet}.", quiet=settings_view.quiet(saved, tr)))
 
 
 def _span(words: list[str]) -> tuple[int, int] | None:
@@ -234,18 +235,22 @@ def _span(words: list[str]) -> tuple[int, int] | None:
 
 async def on_exclude(update: Update, context: DossierContext) -> None:
     message, chat = _message(update), await _chat(update, context)
+    tr = await reader(update, context)
     topic = normalise_topic(" ".join(context.args or []))[:TOPIC_LIMIT]
     if not topic:
         excluded = await asyncio.to_thread(context.services.chats.excluded, chat.chat_id)
-        listed = ", ".join(escape(t) for t in excluded) or "none"
-        await message.reply_html(
-            f"Excluded topics: {listed}.\nUsage: /exclude TOPIC; /settings includes one again."
-        )
+        listed = ", ".join(escape(t) for t in excluded) or tr.html("none")
+        shown = tr.html("Excluded topics: {topics}.", topics=Html(listed))
+        usage = tr.html("Usage: /exclude TOPIC; /settings includes one again.")
+        await message.reply_html(f"{shown}\n{usage}")
         return
     if not await _allowed(update, context):
         return
     await asyncio.to_thread(context.services.chats.exclude, chat.chat_id, topic)
     await message.reply_html(
-        f"This chat no longer gets articles about <b>{escape(topic)}</b>, whatever it subscribes to. "
-        "/settings includes it again."
+        tr.html(
+            "This chat no longer gets articles about {topic}, whatever it subscribes to. "
+            "/settings includes it again.",
+            topic=bold(topic),
+        )
     )

@@ -2,7 +2,8 @@
 
 Everything that comes from a user or an article is escaped here and nowhere else; markup is only
 ever added around escaped text, so every block is balanced HTML on its own and a message can be cut
-between any two blocks without cutting a tag.
+between any two blocks without cutting a tag. The bot's own words come from the reader's language
+(bot/i18n.py); quoted sentences, titles and sources stay in the article's, never translated.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.i18n import ENGLISH, N_, Html, Translator
 from bot.telegram import callbacks
 from index.answering.models import Answer, Citation, Related
 
@@ -29,8 +31,9 @@ SOURCE_LIMIT = 100
 # Telegram documents no length for links; longer ones than browsers reliably take stay plain text.
 URL_LIMIT = 2048
 MAX_SOURCES = 10  # source lines and button rows of one answer (Telegram allows 100 buttons)
-REFUSAL = "Sorry, the articles in the archive don't answer that."
-REFUSAL_HINT = "Try asking it another way, or see /sources for what the archive covers."
+CHECK = "✓ "  # marks the chosen one among buttons (settings, language)
+REFUSAL = N_("Sorry, the articles in the archive don't answer that.")
+REFUSAL_HINT = N_("Try asking it another way, or see /sources for what the archive covers.")
 
 
 def utf16_len(text: str) -> int:
@@ -55,17 +58,28 @@ def link(text: str, url: str | None) -> str:
     return f'<a href="{escape(target)}">{escape(text)}</a>' if target else escape(text)
 
 
-def human_date(value: date | None) -> str | None:
-    return f"{value.day} {value.strftime('%B %Y')}" if value else None
+def bold(text: str) -> Html:
+    """Bold text (escaped, unless it is Html already)."""
+    return Html(f"<b>{text if isinstance(text, Html) else escape(text)}</b>")
 
 
-def article_line(title: str, url: str | None, published: date | None, source: str | None) -> str:
+def italic(text: str) -> Html:
+    return Html(f"<i>{text if isinstance(text, Html) else escape(text)}</i>")
+
+
+def human_date(value: date | None, tr: Translator = ENGLISH) -> str | None:
+    return tr.date(value) if value else None
+
+
+def article_line(
+    title: str, url: str | None, published: date | None, source: str | None, tr: Translator = ENGLISH
+) -> Html:
     """'<a href=url>title</a> · 17 July 2020 · source', escaped, each field cut to its limit."""
     source = shorten(source, SOURCE_LIMIT) if source else None
     parts = [link(shorten(title, TITLE_LIMIT), url)] + [
-        escape(p) for p in (human_date(published), source) if p
+        escape(p) for p in (human_date(published, tr), source) if p
     ]
-    return " · ".join(parts)
+    return Html(" · ".join(parts))
 
 
 # Splitting
@@ -131,11 +145,11 @@ def pack(blocks: Iterable[Block], limit: int = MESSAGE_LIMIT) -> list[str]:
 # Answers
 
 
-def answer_blocks(answer: Answer) -> list[Block]:
+def answer_blocks(answer: Answer, tr: Translator = ENGLISH) -> list[Block]:
     """The answer's sentences with their [n] markers, then the numbered source list."""
     if answer.refused or not answer.sentences:
-        return refusal_blocks(answer.related)
-    return _sentence_blocks(answer) + _source_blocks(answer)
+        return refusal_blocks(answer.related, tr)
+    return _sentence_blocks(answer) + _source_blocks(answer, tr)
 
 
 def _sentence_blocks(answer: Answer) -> list[Block]:
@@ -157,47 +171,47 @@ def bold_short_answer(blocks: list[Block], short: str | None) -> list[Block]:
     return blocks
 
 
-def _source_blocks(answer: Answer) -> list[Block]:
+def _source_blocks(answer: Answer, tr: Translator) -> list[Block]:
     if not answer.citations:
         return []
-    lines = [Block(source_line(c)) for c in answer.citations[:MAX_SOURCES]]
-    return [Block("<b>Sources</b>", "\n\n"), *lines]
+    lines = [Block(source_line(c, tr)) for c in answer.citations[:MAX_SOURCES]]
+    return [Block(bold(tr.gettext("Sources")), "\n\n"), *lines]
 
 
-def answer_messages(answer: Answer) -> list[str]:
+def answer_messages(answer: Answer, tr: Translator = ENGLISH) -> list[str]:
     """The answer in at most MAX_ANSWER_MESSAGES messages; sentences are cut from the end, never sources."""
-    messages = pack(answer_blocks(answer))
-    return messages if len(messages) <= MAX_ANSWER_MESSAGES else fitted(answer, MAX_ANSWER_MESSAGES)
+    messages = pack(answer_blocks(answer, tr))
+    return messages if len(messages) <= MAX_ANSWER_MESSAGES else fitted(answer, MAX_ANSWER_MESSAGES, tr)
 
 
-def source_line(citation: Citation) -> str:
+def source_line(citation: Citation, tr: Translator = ENGLISH) -> str:
     """'[n] title · date · source', the title linking to the article."""
-    line = article_line(citation.title, citation.url, citation.published, citation.source)
+    line = article_line(citation.title, citation.url, citation.published, citation.source, tr)
     return f"[{citation.n}] {line}"
 
 
-def refusal_blocks(related: Sequence[Related]) -> list[Block]:
-    blocks = [Block(escape(REFUSAL)), Block(escape(REFUSAL_HINT), " ")]
+def refusal_blocks(related: Sequence[Related], tr: Translator = ENGLISH) -> list[Block]:
+    blocks = [Block(tr.html(REFUSAL)), Block(tr.html(REFUSAL_HINT), " ")]
     if related:
-        blocks.append(Block("<b>Related articles</b> (they may help, but do not answer it):", "\n\n"))
-        blocks += [Block("• " + article_line(r.title, r.url, r.published, None)) for r in related]
+        title = bold(tr.gettext("Related articles"))
+        blocks.append(Block(tr.html("{title} (they may help, but do not answer it):", title=title), "\n\n"))
+        blocks += [Block("• " + article_line(r.title, r.url, r.published, None, tr)) for r in related]
     return blocks
 
 
-def answer_keyboard(answer: Answer, feedback_id: str | None = None) -> InlineKeyboardMarkup | None:
+def answer_keyboard(
+    answer: Answer, feedback_id: str | None = None, tr: Translator = ENGLISH
+) -> InlineKeyboardMarkup | None:
     """One row per source: the cited passage in context, and the article itself; then 👍/👎 when the
     answer was recorded for feedback (`feedback_id`)."""
     rows = []
+    quote, article = tr.gettext("Quote in context"), tr.gettext("Open article")
     for citation in answer.citations[:MAX_SOURCES]:
-        row = [
-            InlineKeyboardButton(
-                f"[{citation.n}] Quote in context",
-                callback_data=callbacks.quote(citation.doc_id, citation.sentence),
-            )
-        ]
+        data = callbacks.quote(citation.doc_id, citation.sentence)
+        row = [InlineKeyboardButton(f"[{citation.n}] {quote}", callback_data=data)]
         url = safe_url(citation.url)
         if url:
-            row.append(InlineKeyboardButton(f"[{citation.n}] Open article", url=url))
+            row.append(InlineKeyboardButton(f"[{citation.n}] {article}", url=url))
         rows.append(row)
     if feedback_id is not None:
         rows.append(feedback_row(feedback_id))
@@ -214,7 +228,9 @@ def feedback_row(feedback_id: str) -> list[InlineKeyboardButton]:
 # A cited passage in context
 
 
-def context_message(title: str, url: str | None, published: date | None, passage: str, cited: str) -> str:
+def context_message(
+    title: str, url: str | None, published: date | None, passage: str, cited: str, tr: Translator = ENGLISH
+) -> str:
     """The article line, then the passage as a quote with the cited sentence in bold."""
     passage = shorten(passage, CONTEXT_LIMIT)
     at = passage.find(cited) if cited else -1
@@ -223,12 +239,14 @@ def context_message(title: str, url: str | None, published: date | None, passage
     else:
         before, after = passage[:at], passage[at + len(cited) :]
         quoted = f"{escape(before)}<b>{escape(cited)}</b>{escape(after)}"
-    return f"{article_line(title, url, published, None)}\n<blockquote>{quoted}</blockquote>"
+    return f"{article_line(title, url, published, None, tr)}\n<blockquote>{quoted}</blockquote>"
 
 
-def article_keyboard(url: str | None) -> InlineKeyboardMarkup | None:
+def article_keyboard(url: str | None, tr: Translator = ENGLISH) -> InlineKeyboardMarkup | None:
     target = safe_url(url)
-    return InlineKeyboardMarkup([[InlineKeyboardButton("Open article", url=target)]]) if target else None
+    if not target:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(tr.gettext("Open article"), url=target)]])
 
 
 def shorten(text: str, limit: int) -> str:
@@ -240,16 +258,16 @@ def shorten(text: str, limit: int) -> str:
     return (head[:word_end] if word_end > 0 else head) + "…"
 
 
-def single_message(answer: Answer) -> str:
+def single_message(answer: Answer, tr: Translator = ENGLISH) -> str:
     """The answer in one message, for inline mode: sentences are dropped from the end, never sources."""
-    return fitted(answer, 1)[0]
+    return fitted(answer, 1, tr)[0]
 
 
-def fitted(answer: Answer, count: int) -> list[str]:
+def fitted(answer: Answer, count: int, tr: Translator = ENGLISH) -> list[str]:
     """At most `count` messages: as many of the answer's blocks as fit, "…", then all the sources."""
     if answer.refused or not answer.sentences:
-        return pack(refusal_blocks(answer.related))[:count]
-    sentences, sources = _sentence_blocks(answer), _source_blocks(answer)
+        return pack(refusal_blocks(answer.related, tr))[:count]
+    sentences, sources = _sentence_blocks(answer), _source_blocks(answer, tr)
     for keep in range(len(sentences), 0, -1):
         cut = [Block("…", " ")] if keep < len(sentences) else []
         messages = pack(sentences[:keep] + cut + sources)

@@ -28,6 +28,7 @@ CHAT_ACTIONS = frozenset({
     "choose_sticker", "find_location", "record_video_note", "upload_video_note",
 })
 COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
+LANGUAGE_CODE = re.compile(r"[a-z]{2}")  # setMyCommands: "a two-letter ISO 639-1 language code"
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 # Form and multipart posts carry every value as a string: PTB JSON-encodes objects and arrays,
@@ -239,6 +240,11 @@ def check_commands(commands: Any) -> list[dict[str, str]]:
         if not isinstance(description, str) or not 1 <= len(description) <= 256:
             raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
     return [{"command": c["command"], "description": c["description"]} for c in commands]
+
+
+def check_language_code(code: Any) -> None:
+    if code not in (None, "") and not (isinstance(code, str) and LANGUAGE_CODE.fullmatch(code)):
+        raise bad_request("language code is invalid")
 
 
 def check_chat_action(action: Any) -> None:

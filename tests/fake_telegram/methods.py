@@ -16,6 +16,7 @@ from .checks import (
     check_chat_action,
     check_commands,
     check_inline_results,
+    check_language_code,
     check_length,
     check_reply_markup,
     check_secret_token,
@@ -95,6 +96,7 @@ def _close_query(world: World, query_id: str) -> None:
 
 
 def set_my_commands(world: World, params: dict[str, Any]) -> Any:
+    check_language_code(params.get("language_code"))
     world.commands[world.commands_key(params)] = check_commands(params.get("commands"))
     return True
 

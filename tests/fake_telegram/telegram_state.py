@@ -173,6 +173,11 @@ class TelegramState:
         with self._cond:
             self._world.members[(chat_id, user_id)] = status
 
+    def set_language(self, user_id: int, language_code: str | None) -> None:
+        """The language of this user's Telegram app, as their updates will carry it (None: unknown)."""
+        with self._cond:
+            self._world.languages[user_id] = language_code
+
     def block_chat(self, chat_id: int) -> None:
         """The user blocks the bot (or removes it from the group): sends answer 403 Forbidden."""
         with self._cond:

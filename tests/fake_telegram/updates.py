@@ -25,14 +25,18 @@ def bot_user_dict(token: str, username: str) -> dict[str, Any]:
     }
 
 
-def user_dict(user_id: int) -> dict[str, Any]:
-    return {
+def user_dict(user_id: int, language_code: str | None = "en") -> dict[str, Any]:
+    """A user as updates carry them; `language_code` is their app's language (an IETF tag), left out
+    when None, as Telegram leaves it out when it does not know it."""
+    user: dict[str, Any] = {
         "id": user_id,
         "is_bot": False,
         "first_name": f"User{user_id}",
         "username": f"user{user_id}",
-        "language_code": "en",
     }
+    if language_code is not None:
+        user["language_code"] = language_code
+    return user
 
 
 def chat_dict(chat_id: int, chat_type: str, title: str | None, username: str | None) -> dict[str, Any]:

@@ -41,6 +41,7 @@ class World:
         self.chats: dict[int, dict[str, Any]] = {}
         self.members: dict[tuple[int, int], str] = {}
         self.known_users: set[int] = set()
+        self.languages: dict[int, str | None] = {}  # users' app languages; "en" unless a test says
         self.messages: dict[tuple[int, int], StoredMessage] = {}
         self.sent: list[tuple[int, int]] = []
         self.blocked: set[int] = set()
@@ -94,7 +95,7 @@ class World:
 
     def user(self, user_id: int) -> dict[str, Any]:
         self.known_users.add(user_id)
-        return user_dict(user_id)
+        return user_dict(user_id, self.languages.get(user_id, "en"))
 
     def member_status(self, chat: dict[str, Any], user_id: int) -> str:
         if (chat["id"], user_id) in self.members:
