@@ -24,6 +24,7 @@ from index.embedding import Embedder, load_document_embedder, load_query_embedde
 from index.errors import CorruptIndex, IndexNotBuilt, ModelMismatch
 from index.fresh import FRESH_LIMIT
 from index.fusion import passages, reciprocal_rank_fusion
+from index.language import question_language
 from index.listing import Listing
 from index.models import DocumentInfo, Hit, Sentence
 from index.segment import open_segment
@@ -254,17 +255,21 @@ class Archive(Writing, Shipping):
         """The normalised vector of one query."""
         return self.query_embedder.embed_queries([query])[0]
 
-    def search(self, query: str, k: int = 5, vector: np.ndarray | None = None) -> list[Hit]:
-        """The k best passages for a query: dense and BM25 rankings fused."""
+    def search(
+        self, query: str, k: int = 5, vector: np.ndarray | None = None, language: str | None = None
+    ) -> list[Hit]:
+        """The k best passages for a query: dense and BM25 rankings fused. The query's words are read
+        as `language` (detected when not given)."""
         query = " ".join(query.split())
         if not query or k <= 0:
             return []
         if vector is None:
             vector = self.embed_query(query)
+        language = language or question_language(query)
         with self._guard():
             derived = self._searchable()
             dense = derived.dense(vector, max(CANDIDATES, k), self._store)
-            lexical = derived.lexical(query, max(CANDIDATES, k))
+            lexical = derived.lexical(query, max(CANDIDATES, k), language)
             fused = reciprocal_rank_fusion({"dense": dense.ids, "lexical": lexical.ids})
             top = fused[: k * 2]  # extra in case another process removed some chunks meanwhile
             rows = self._store.chunks_by_id([f.id for f in top])

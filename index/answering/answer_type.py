@@ -127,9 +127,11 @@ def role_holds(question: str, sentence: str) -> bool:
     return bool(linked.search(sentence))
 
 
-def question_names(question: str) -> list[str]:
+def question_names(question: str, language: str = "en") -> list[str]:
     """The stems of the names a question mentions."""
-    return [tokens[0] for m in _QUESTION_NAME.finditer(question) if (tokens := tokenize(m.group(0)))]
+    return [
+        tokens[0] for m in _QUESTION_NAME.finditer(question) if (tokens := tokenize(m.group(0), language))
+    ]
 
 
 def is_role_question(question: str) -> bool:
