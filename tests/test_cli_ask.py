@@ -9,7 +9,16 @@ from index.answering.models import Answer, AnswerSentence
 from tests.support.archive import run_dossier
 
 # "language" was added by issue 16 (the question's, and each quoted article's): fields are only added.
-JSON_KEYS = {"question", "answer", "refused", "citations", "related", "latency_ms", "short_answer", "language"}
+JSON_KEYS = {
+    "question",
+    "answer",
+    "refused",
+    "citations",
+    "related",
+    "latency_ms",
+    "short_answer",
+    "language",
+}
 CITATION_KEYS = {"n", "doc_id", "title", "url", "published", "quote", "language"}
 
 
