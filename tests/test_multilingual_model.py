@@ -18,6 +18,7 @@ from index.config import IndexSettings
 from index.embedding import OnnxEmbedder
 from index.errors import ModelMismatch
 from index.model_files import export_dir
+from index.models import Article
 from tests.support.archive import FakeEmbedder, seed_articles
 
 E5 = "intfloat/multilingual-e5-small"
@@ -42,3 +43,24 @@ def test_the_manifest_records_a_multilingual_model_and_refuses_another(tmp_path:
     archive.close()
     with pytest.raises(ModelMismatch, match=rf"built with the model {E5}, but DOSSIER_EMBEDDING_MODEL is"):
         Archive.open(IndexSettings(data_dir=tmp_path, model=BUNDLED_MODEL), FakeEmbedder())
+
+
+@pytest.mark.parametrize("model, reads_russian", [(BUNDLED_MODEL, False), (E5, True)])
+def test_a_russian_question_is_ranked_by_meaning_only_with_a_model_that_reads_russian(
+    tmp_path: Path, model: str, reads_russian: bool
+) -> None:
+    """all-MiniLM-L6-v2's ranking of Russian is noise (index/model_traits.py): BM25 ranks alone."""
+    talks = Article(
+        title="Переговоры в Казани",
+        paragraphs=("Стороны провели переговоры о поставках зерна.",),
+        url="kazan",
+        origin="kazan",
+    )
+    archive = Archive.for_build(IndexSettings(data_dir=tmp_path, model=model), FakeEmbedder(model))
+    archive.add([*seed_articles(), ("kazan", talks)], replace_all=True)
+    russian = archive.search("О чём были переговоры в Казани?", 5)
+    assert russian[0].document.title == "Переговоры в Казани"
+    assert any("dense" in h.ranks for h in russian) == reads_russian
+    assert all("dense" in h.ranks for h in archive.search("Which companies signed the agreement?", 5))
+    assert archive.model_reads("ru") == reads_russian and archive.model_reads("en")
+    archive.close()

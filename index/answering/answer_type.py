@@ -15,14 +15,17 @@ from index.lexical import tokenize
 
 _NUMBER_QUESTION = re.compile(
     r"^(and |so |but )?(how many|what (number|percentage|percent|share|proportion)|"
-    r"what (was|is) the (number|percentage|share|amount))\b",
+    r"what (was|is) the (number|percentage|share|amount))\b|"
+    r"^(а |и )?(сколько|какая доля|какой процент)\b|\b(қанша|неше)\b",
     re.I,
 )
 # "What is the population of …?" and "how much …?" ask for a measured figure.
 _QUANTITY_QUESTION = re.compile(
     r"\bhow much\b|\b(what|how) (is|was|are|were|will be) the (\w+ ){0,2}(population|gdp|turnover|volume|cost|price|"
     r"budget|revenue|value|rate|size|area|salary|income|debt|deficit|amount|total|growth|inflation|"
-    r"temperature|height|length|distance|capacity|output|number|share|percentage)\b",
+    r"temperature|height|length|distance|capacity|output|number|share|percentage)\b|"
+    r"\b(каков|какова|каково|каковы) (\w+ )?(площадь|длина|глубина|высота|ширина|численность|стоимость|"
+    r"цена|бюджет|объ[её]м|размер|население|доля|протяж[её]нность)|\bсколько стоит",
     re.I,
 )
 # "Who is the president of Kazakhstan?": an office of a place, which only a sentence tying that office
@@ -40,12 +43,24 @@ _ROLE_QUESTION = re.compile(
 )
 _DATE_QUESTION = re.compile(
     r"^(and |so |but )?when\b|\b(what|which) (year|date|day|month|time period|period|century|decade|era)\b|"
-    r"\b(since|until|till) when\b|\bhow long ago\b",
+    r"\b(since|until|till) when\b|\bhow long ago\b|"
+    r"^(а |и )?когда\b|\b(в|до|с|к) как(ом|ого|ому) (году|года|числа|времени)\b|\bкакого числа\b|"
+    r"\bқашан\b|\bқай (жылы|күні|айда)\b",
     re.I,
 )
-_NAME_QUESTION = re.compile(r"^(and |so |but )?(who|whom|whose)\b", re.I)
-_PLACE_QUESTION = re.compile(r"^(and |so |but )?where\b|\bin which (city|country|town|place)\b", re.I)
-_PLACE = re.compile(r"\b(in|at|to|from|visited|near)\s+(the\s+)?([A-Z][\w’'-]+)")
+_NAME_QUESTION = re.compile(
+    r"^(and |so |but )?(who|whom|whose)\b|^(а |и )?(кто|кого|кем|кому|чей|чья)\b|\bкім", re.I
+)
+_PLACE_QUESTION = re.compile(
+    r"^(and |so |but )?where\b|\bin which (city|country|town|place)\b|"
+    r"^(а |и )?(где|куда|откуда)\b|\bв как(ой|ом) (городе|стране|области|районе|месте)\b|\bқайда\b|\bқай жерде\b",
+    re.I,
+)
+# Capital letters of the Latin, Russian and Kazakh alphabets: where names start.
+_UPPER = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
+_PLACE = re.compile(
+    rf"\b(in|at|to|from|visited|near|в|во|на|из|под|около|посетил|посетила)\s+(the\s+)?([{_UPPER}][\w’'-]+)"
+)
 # How news writes the same office: a question about the one must accept the others.
 _ROLE_NAMES = {
     "prime minister": r"prime\s+minister|premier|heads?\s+of\s+(the\s+)?governments?",
@@ -64,15 +79,18 @@ _DIGITS = re.compile(r"(?<![\w-])\d[\d,.]*%?(?![\w-])")
 _YEARS = re.compile(r"\b(1\d|20)\d\d(\s*[-–]\s*(1\d|20)?\d\d)?\b")
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
-    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|"
+    "январ[ья]|феврал[ья]|марта?|апрел[ья]|ма[яй]|июн[ья]|июл[ья]|августа?|сентябр[ья]|октябр[ья]|ноябр[ья]|декабр[ья]|"
+    "қаңтар\\w*|ақпан\\w*|наурыз\\w*|сәуір\\w*|мамыр\\w*|маусым\\w*|шілде\\w*|тамыз\\w*|қыркүйек\\w*|қазан\\w*|"
+    "қараша\\w*|желтоқсан\\w*"
 )
 _DATE = re.compile(
     rf"\b\d{{3,4}}s?\b|\b\d{{1,2}}(st|nd|rd|th)?[- ]centur(y|ies)\b|\b(bc|ad|bce|ce)\b|\b({_MONTHS})\b\.?|\b(monday|tuesday|wednesday|thursday|friday|saturday|"
     r"sunday|today|yesterday|tomorrow|last (week|month|year)|next (week|month|year))\b"
 )
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
+_NAME = re.compile(rf"(?<![.!?]\s)(?<!^)\b[{_UPPER}][\w’'-]+(?:\s+[{_UPPER}][\w’'-]+)*")
 # A capitalised word after a question's first names someone or something ("What did Pashinyan say?").
-_QUESTION_NAME = re.compile(r"(?<=\s)[A-Z][\w’'-]+")
+_QUESTION_NAME = re.compile(rf"(?<=\s)[{_UPPER}][\w’'-]+")
 
 
 def expected_type(question: str) -> str | None:

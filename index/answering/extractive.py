@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -64,6 +64,20 @@ class Candidate:
     words: Words
     around: frozenset[str]  # words of the sentences before and after it in its paragraph
     context: DocumentWords
+
+
+# What the scorer is shown as every candidate's cosines when the embedding model does not read the
+# question's language (all-MiniLM-L6-v2 and Russian: index/model_traits.py): its cosines would only
+# add noise, so the scorer ranks by words. Fitted on SQuAD archives with the cosines hidden the same
+# way, as the value answering most often while still refusing most off-topic questions:
+# bench/unread_dense.py.
+UNREAD_DENSE = 0.6
+
+
+def cosines_hidden(candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates with every cosine shown as UNREAD_DENSE."""
+    shown = UNREAD_DENSE
+    return [replace(c, dense=shown, dense_around=shown, dense_paragraph=shown) for c in candidates]
 
 
 SentenceLoader = Callable[[str], tuple[list[Sentence], np.ndarray]]

@@ -90,4 +90,6 @@ class Reader:
         """The candidate sentences of the hits and their neighbours, with their features."""
         parsed = read_question(question, query, self.archive.term_weight, language)
         candidates = extractive.gather(hits, self.sentences, self.words, vector)
+        if not self.archive.model_reads(language):
+            candidates = extractive.cosines_hidden(candidates)
         return Reading(parsed, hits, candidates, sentence_features(parsed, candidates))
