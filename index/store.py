@@ -87,19 +87,9 @@ _DOC_COLUMNS = (
 
 def _document_info(row: Sequence) -> DocumentInfo:  # type: ignore[type-arg]
     published = date.fromisoformat(row[2]) if row[2] else None
+    doc_id, title, _, author, source, url, origin, added, chunks, sentences, byline, lang = row
     return DocumentInfo(
-        row[0],
-        row[1],
-        published,
-        row[3],
-        row[4],
-        row[5],
-        row[6],
-        row[7],
-        row[8],
-        row[9],
-        row[10],
-        known(row[11]),
+        doc_id, title, published, author, source, url, origin, added, chunks, sentences, byline, known(lang)
     )
 
 
