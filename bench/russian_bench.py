@@ -34,7 +34,11 @@ def build(data_dir: Path, articles: Path, model: str) -> None:
     from index.config import IndexSettings
     from index.parsing import load_articles
 
-    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(articles.iterdir()))).hexdigest()
+    # The articles and what reads their words: a change to either builds the archive again.
+    read_by = [ROOT / "index" / "lexical.py", ROOT / "index" / "chunking.py", ROOT / "index" / "stopwords.py"]
+    digest = hashlib.sha256(
+        b"".join(p.read_bytes() for p in [*sorted(articles.iterdir()), *read_by])
+    ).hexdigest()
     stamp = data_dir / "articles.sha256"
     if stamp.exists() and stamp.read_text() == digest:
         return

@@ -37,7 +37,7 @@ _STOPWORDS = {
 @lru_cache(maxsize=2)
 def _stemmer(algorithm: str):  # type: ignore[no-untyped-def]
     # Snowball stems, as bm25s recommends: "agreements" finds "agreement", "signed" finds "sign",
-    # "Беларуси" finds "Беларусь", "переговорах" finds "переговоры".
+    # "переговорах" finds "переговоры" (and "Беларуси" "Беларусь", with the help of tokenize).
     import Stemmer
 
     return Stemmer.Stemmer(algorithm)
@@ -53,10 +53,15 @@ def tokenize(text: str, language: str = "en") -> list[str]:
     english, russian = _stemmer("english"), _stemmer("russian")
     tokens = []
     for token in _raw_tokens(text, _STOPWORDS.get(language, _STOPWORDS["en"])):
-        if not token.isalpha():
+        cyrillic = "\u0400" <= token[0] <= "\u04ff"
+        if not token.isalpha() or (kazakh and cyrillic):
             tokens.append(token)
-        elif "\u0400" <= token[0] <= "\u04ff":  # Cyrillic
-            tokens.append(token if kazakh else russian.stemWord(token))
+        elif cyrillic:
+            tokens.append(russian.stemWord(token))
+            # Snowball takes a final "сь" for a reflexive verb's and cuts nouns such as "Беларусь" or
+            # "смесь" short ("белар"), away from their other cases ("Беларуси": "беларус").
+            if token.endswith("сь") and (whole := russian.stemWord(token[:-1])) != tokens[-1]:
+                tokens.append(whole)
         else:
             tokens.append(english.stemWord(token))
     return tokens
