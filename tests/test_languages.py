@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
+from index.answering.answer_type import is_role_question, role_holds
 from index.chunking import split_sentences
 from index.language import article_language, detect, known, question_language
 from index.lexical import tokenize
@@ -165,3 +166,16 @@ def test_a_sidecar_may_state_an_articles_language(tmp_path: Path) -> None:
     assert load_file(tmp_path / "a.txt").language == "kk"
     (tmp_path / "a.meta.json").write_text('{"source": "Gov"}', encoding="utf-8")
     assert load_file(tmp_path / "a.txt").language is None  # detected when it is added
+
+
+def test_a_russian_office_question_is_answered_only_by_that_office_of_that_place() -> None:
+    met = "Мамин встретился с Президентом Республики Беларусь Александром Лукашенко."
+    assert is_role_question("Кто является президентом Беларуси?") and not is_role_question(
+        "Кто написал статью?"
+    )
+    assert role_holds("Кто президент Беларуси?", met) and role_holds("Кто глава государства Беларуси?", met)
+    assert not role_holds("Кто президент России?", met)
+    assert not role_holds("Кто премьер-министр Беларуси?", met)
+    heads = "Мамин провёл переговоры с главами правительств Беларуси – Романом Головченко."
+    assert role_holds("Кто глава правительства Беларуси?", heads)
+    assert role_holds("Кто премьер-министр Беларуси?", heads)

@@ -28,6 +28,8 @@ _QUANTITY_QUESTION = re.compile(
     r"цена|бюджет|объ[её]м|размер|население|доля|протяж[её]нность)|\bсколько стоит",
     re.I,
 )
+# Capital letters of the Latin, Russian and Kazakh alphabets: where names start.
+_UPPER_LETTERS = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
 # "Who is the president of Kazakhstan?": an office of a place, which only a sentence tying that office
 # to that place answers. Offices only: "who was the father of X" asks for a relation any sentence may
 # state in its own words ("her father Mathew").
@@ -39,6 +41,17 @@ _OFFICES = (
 _ROLE_QUESTION = re.compile(
     rf"^(and |so )?who (is|was|are|were) (the )?(current |new |former )?(?P<role>{_OFFICES}) of (the )?"
     r"(?P<entity>[A-Z][\w -]{1,40}?)\??$",
+    re.I,
+)
+# The same in Russian, the office in any case and the place in the genitive ("Кто является президентом
+# Беларуси?"); the office is kept as written up to its ending, which news inflects too.
+_OFFICES_RU = (
+    r"вице-президент|президент|премьер-министр|премьер|глав\w* (?:государства|правительства)|канцлер|"
+    r"корол|император|султан|эмир|мэр|аким|губернатор|министр|посол|председател|генеральн\w* секретар"
+)
+_ROLE_QUESTION_RU = re.compile(
+    r"^(а |и )?кто (сейчас |теперь )?(является |был |была |стал |стала )?(нынешн\w* |нов\w* |бывш\w* |"
+    rf"действующ\w* )?(?P<role>{_OFFICES_RU})\w* (республики )?(?P<entity>[{_UPPER_LETTERS}][\w -]{{1,40}}?)\??$",
     re.I,
 )
 _DATE_QUESTION = re.compile(
@@ -56,8 +69,7 @@ _PLACE_QUESTION = re.compile(
     r"^(а |и )?(где|куда|откуда)\b|\bв как(ой|ом) (городе|стране|области|районе|месте)\b|\bқайда\b|\bқай жерде\b",
     re.I,
 )
-# Capital letters of the Latin, Russian and Kazakh alphabets: where names start.
-_UPPER = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
+_UPPER = _UPPER_LETTERS
 _PLACE = re.compile(
     rf"\b(in|at|to|from|visited|near|в|во|на|из|под|около|посетил|посетила)\s+(the\s+)?([{_UPPER}][\w’'-]+)"
 )
@@ -68,6 +80,11 @@ _ROLE_NAMES = {
     "head of government": r"prime\s+minister|premier|heads?\s+of\s+(the\s+)?governments?",
     "president": r"president|head\s+of\s+state",
     "head of state": r"president|head\s+of\s+state",
+    "президент": r"президент|глав\w*\s+государств",
+    "премьер-министр": r"премьер|глав\w*\s+правительств",
+    "премьер": r"премьер|глав\w*\s+правительств",
+    "глава государства": r"президент|глав\w*\s+государств",
+    "глава правительства": r"премьер|глав\w*\s+правительств",
 }
 
 _NUMBER = re.compile(
@@ -130,6 +147,9 @@ def has_answer_type(kind: str | None, sentence: str, question: str) -> bool:
 
 def role_holds(question: str, sentence: str) -> bool:
     """For 'who is the ROLE of PLACE', the sentence names that role of that place, not another's."""
+    russian = _ROLE_QUESTION_RU.match(question.strip())
+    if russian:
+        return _russian_role_holds(russian, sentence)
     match = _ROLE_QUESTION.match(question.strip())
     if not match:
         return True
@@ -145,6 +165,15 @@ def role_holds(question: str, sentence: str) -> bool:
     return bool(linked.search(sentence))
 
 
+def _russian_role_holds(match: re.Match[str], sentence: str) -> bool:
+    words = " ".join(match["role"].lower().split())
+    role = _ROLE_NAMES.get(re.sub(r"^глав\w*", "глава", words), re.escape(words))
+    entity = match["entity"].strip()
+    stem = re.escape(entity[: max(4, len(entity) - 3)])  # Беларуси/Беларусь, Казахстана/Казахстан
+    linked = re.compile(rf"\b({role})[\w-]*\s+(республики\s+)?{stem}|\b{stem}\w*\s+({role})", re.I)
+    return bool(linked.search(sentence))
+
+
 def question_names(question: str, language: str = "en") -> list[str]:
     """The stems of the names a question mentions."""
     return [
@@ -154,7 +183,7 @@ def question_names(question: str, language: str = "en") -> list[str]:
 
 def is_role_question(question: str) -> bool:
     """Is it 'who is the ROLE of PLACE?'"""
-    return bool(_ROLE_QUESTION.match(question.strip()))
+    return bool(_ROLE_QUESTION.match(question.strip()) or _ROLE_QUESTION_RU.match(question.strip()))
 
 
 def names_missing(names: Sequence[str], words: frozenset[str]) -> float:
