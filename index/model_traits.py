@@ -5,8 +5,9 @@ family (intfloat/e5-*, intfloat/multilingual-e5-*) was trained with "query: " an
 prefixes that older copies of its config do not carry, so they come from this table when the config
 is silent. all-MiniLM-L6-v2 (the bundled model) and sentence-transformers' other `all-*` models read
 English only: between a Russian question and Russian sentences their cosines sit near 0.6 whatever
-the sentences say (0.57 for the median candidate against 0.20 in English), so the answering service
-does not read meaning into them (index/answering/reader.py). Any other model is taken to read every
+the sentences say (0.57 for the median candidate against 0.20 in English), so no meaning is read into
+them: the archive ranks such a question by BM25 alone (index/archive.py) and the scorer is shown one
+fixed cosine (index/answering/extractive.py). Any other model is taken to read every
 language, as multilingual ones (multilingual-e5-*, paraphrase-multilingual-*, LaBSE, bge-m3) do.
 """
 
