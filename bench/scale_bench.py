@@ -206,7 +206,7 @@ def recall(
     embedded = archive.query_embedder.embed_queries(queries)
     derived = archive._searchable()
     store = archive._store
-    ids, _, stored = store.chunks_after(0, store.last_chunk_id(), archive.dimension, limit=10**9)
+    ids, _, stored, _ = store.chunks_after(0, store.last_chunk_id(), archive.dimension, limit=10**9)
     _, exact = faiss.knn(embedded, stored, 10, metric=faiss.METRIC_INNER_PRODUCT)
     del stored
     index = derived.segment.vectors._index

@@ -1,6 +1,7 @@
 """Splitting and adding very long paragraphs: the time grows linearly with the text. Prints tables.
 
 Usage: python bench/split_bench.py [--sizes 0.25,0.5,1,2] [--before 16,32,64] [--add 1] [--data DIR]
+                                  [--language en|ru|kk]
 
 1. pysbd on one whole paragraph (what Dossier did before cutting paragraphs into runs), at a few
    sizes in kB: the time per character grows with the size (the issue measured 0.25 / 0.5 / 1 MB
@@ -9,8 +10,9 @@ Usage: python bench/split_bench.py [--sizes 0.25,0.5,1,2] [--before 16,32,64] [-
 3. `Archive.add` of one article made of one paragraph of that many MB, with the real model
    (split, embed, store), in a fresh data directory.
 
-Paragraphs are made of plausible news sentences with abbreviations ("Mr.", "U.S."), the kind pysbd
-works hardest on.
+Paragraphs are made of plausible news sentences with abbreviations ("Mr.", "U.S."; "г.", "млн",
+"т. е." in Russian; "ж.", "млрд" in Kazakh), the kind pysbd works hardest on, split by the rules of
+`--language`.
 """
 
 from __future__ import annotations
@@ -28,16 +30,31 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from bench.answer_bench import machine  # noqa: E402
 
-SENTENCES = [
-    "The minister said on Tuesday that Mr. Smith of the U.S. delegation agreed to the plan.",
-    "Kazakhstan and Uzbekistan will build 14 monitoring stations along the Syr Darya.",
-    "Prices rose by 3.5% in Jan. and fell again in Feb., the statistics office said.",
-    "Officials in Astana expect the first stations to work before the irrigation season.",
-]
+SENTENCES = {
+    "en": [
+        "The minister said on Tuesday that Mr. Smith of the U.S. delegation agreed to the plan.",
+        "Kazakhstan and Uzbekistan will build 14 monitoring stations along the Syr Darya.",
+        "Prices rose by 3.5% in Jan. and fell again in Feb., the statistics office said.",
+        "Officials in Astana expect the first stations to work before the irrigation season.",
+    ],
+    "ru": [
+        "Министр сообщил во вторник, что делегация США, т. е. г-н Смит, согласилась с планом.",
+        "Казахстан и Узбекистан построят 14 станций мониторинга вдоль р. Сырдарьи до 2025 г.",
+        "Цены выросли на 3,5% в янв. и снизились в февр., сообщило бюро статистики.",
+        "В Астане ожидают, что первые станции заработают до начала поливного сезона.",
+    ],
+    "kk": [
+        "Министр сейсенбіде АҚШ делегациясы жоспармен келіскенін хабарлады.",
+        "Қазақстан мен Өзбекстан 2025 ж. дейін Сырдария бойында 14 бақылау бекетін салады.",
+        "Бағалар қаңтарда 3,5% өсіп, ақпанда қайта төмендеді, деп хабарлады статистика бюросы.",
+        "Астанада алғашқы бекеттер суару маусымы басталғанға дейін жұмыс істейді деп күтілуде.",
+    ],
+}
+LANGUAGE = "en"
 
 
 def paragraph(size: int) -> str:
-    text = " ".join(SENTENCES)
+    text = " ".join(SENTENCES[LANGUAGE])
     return ((text + " ") * (size // len(text) + 1))[:size]
 
 
@@ -53,15 +70,20 @@ def main() -> None:
     parser.add_argument("--before", default="16,32,64", help="kB, for pysbd on a whole paragraph")
     parser.add_argument("--add", default="1", help="MB, for Archive.add with the real model")
     parser.add_argument("--data", type=Path, default=None, help="a data directory with the model export")
+    parser.add_argument(
+        "--language", default="en", choices=sorted(SENTENCES), help="pysbd's rules and the text"
+    )
     options = parser.parse_args()
+    global LANGUAGE
+    LANGUAGE = options.language
 
     from index.chunking import MAX_RUN, _segmenter, split_sentences
 
-    print(f"# machine: {machine()}; load average {os.getloadavg()[0]:.2f}")
+    print(f"# machine: {machine()}; load average {os.getloadavg()[0]:.2f}; language {LANGUAGE}")
     print("\n| pysbd on one whole paragraph | seconds | µs per character |\n|---|---|---|")
     for kb in (float(s) for s in options.before.split(",")):
         text = paragraph(int(kb * 1024))
-        seconds = time_it(lambda t: _segmenter().processor(t).process(), text)
+        seconds = time_it(lambda t: _segmenter(LANGUAGE).processor(t).process(), text)
         print(f"| {kb:g} kB | {seconds:.2f} | {seconds / len(text) * 1e6:.1f} |")
 
     print(f"\n| split_sentences (runs of {MAX_RUN} characters) | sentences | seconds | µs per character |")
@@ -69,7 +91,7 @@ def main() -> None:
     for mb in (float(s) for s in options.sizes.split(",")):
         text = paragraph(int(mb * 1024 * 1024))
         started = time.perf_counter()
-        count = len(split_sentences([text]))
+        count = len(split_sentences([text], LANGUAGE))
         seconds = time.perf_counter() - started
         print(f"| {mb:g} MB | {count:,} | {seconds:.1f} | {seconds / len(text) * 1e6:.1f} |")
 
@@ -82,9 +104,12 @@ def main() -> None:
         data_dir = options.data or Path(scratch)
         settings = IndexSettings(data_dir=data_dir, model="sentence-transformers/all-MiniLM-L6-v2")
         archive = Archive.for_build(settings)
-        archive.add([("warm", Article("Warm-up", (SENTENCES[0],)))], replace_all=True)  # loads the model
+        archive.add(
+            [("warm", Article("Warm-up", (SENTENCES[LANGUAGE][0],)))], replace_all=True
+        )  # loads the model
         for mb in (float(s) for s in options.add.split(",")):
-            article = Article(f"A paragraph of {mb:g} MB", (paragraph(int(mb * 1024 * 1024)),))
+            text = paragraph(int(mb * 1024 * 1024))
+            article = Article(f"A paragraph of {mb:g} MB", (text,), language=LANGUAGE)
             started = time.perf_counter()
             [result] = archive.add([(f"{mb} MB", article)])
             seconds = time.perf_counter() - started

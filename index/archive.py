@@ -24,7 +24,10 @@ from index.embedding import Embedder, load_document_embedder, load_query_embedde
 from index.errors import CorruptIndex, IndexNotBuilt, ModelMismatch
 from index.fresh import FRESH_LIMIT
 from index.fusion import passages, reciprocal_rank_fusion
+from index.language import question_language
 from index.listing import Listing
+from index.model_files import canonical_model_name
+from index.model_traits import reads
 from index.models import DocumentInfo, Hit, Sentence
 from index.segment import open_segment
 from index.shipping import Shipping
@@ -250,22 +253,34 @@ class Archive(Writing, Shipping):
         with self._guard():
             return self._searchable().idf(token)
 
+    def model_reads(self, language: str) -> bool:
+        """Do this archive's vectors place a text in this language by its meaning?"""
+        return reads(canonical_model_name(self.settings.model), language)
+
     def embed_query(self, query: str) -> np.ndarray:
         """The normalised vector of one query."""
         return self.query_embedder.embed_queries([query])[0]
 
-    def search(self, query: str, k: int = 5, vector: np.ndarray | None = None) -> list[Hit]:
-        """The k best passages for a query: dense and BM25 rankings fused."""
+    def search(
+        self, query: str, k: int = 5, vector: np.ndarray | None = None, language: str | None = None
+    ) -> list[Hit]:
+        """The k best passages for a query: dense and BM25 rankings fused (BM25 alone for a language
+        the model does not read). The query's words are read as `language` (detected when not given)."""
         query = " ".join(query.split())
         if not query or k <= 0:
             return []
         if vector is None:
             vector = self.embed_query(query)
+        language = language or question_language(query)
         with self._guard():
             derived = self._searchable()
             dense = derived.dense(vector, max(CANDIDATES, k), self._store)
-            lexical = derived.lexical(query, max(CANDIDATES, k))
-            fused = reciprocal_rank_fusion({"dense": dense.ids, "lexical": lexical.ids})
+            lexical = derived.lexical(query, max(CANDIDATES, k), language)
+            # A model that does not read the query's language ranks by noise (index/model_traits.py).
+            both = self.model_reads(language)
+            fused = reciprocal_rank_fusion(
+                {"dense": dense.ids, "lexical": lexical.ids} if both else {"lexical": lexical.ids}
+            )
             top = fused[: k * 2]  # extra in case another process removed some chunks meanwhile
             rows = self._store.chunks_by_id([f.id for f in top])
         return passages(top, rows, dense, lexical)[:k]

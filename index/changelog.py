@@ -9,11 +9,22 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from index.errors import CorruptIndex
+from index.language import known
 from index.storage_errors import REBUILD
+
+
+class StoredChunks(NamedTuple):
+    """Chunks read back from the store, in id order: what search indexes are derived from."""
+
+    ids: np.ndarray
+    texts: list[str]
+    vectors: np.ndarray
+    languages: list[str]  # each chunk's article's language: how its words are tokenized
 
 
 class ChangeQueries:
@@ -45,16 +56,16 @@ class ChangeQueries:
     def last_removal(self) -> int:
         return int(self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM removed_chunks").fetchone()[0])
 
-    def chunks_after(
-        self, after: int, upto: int, dimension: int, limit: int = 10_000
-    ) -> tuple[np.ndarray, list[str], np.ndarray]:
-        """(ids, texts, vectors) of up to `limit` chunks with after < id <= upto, by id."""
+    def chunks_after(self, after: int, upto: int, dimension: int, limit: int = 10_000) -> StoredChunks:
+        """Up to `limit` chunks with after < id <= upto, by id, with their articles' languages."""
         rows = self._db.execute(
-            "SELECT id, text, vector FROM chunks WHERE id > ? AND id <= ? ORDER BY id LIMIT ?",
+            "SELECT c.id, c.text, c.vector, d.language FROM chunks c JOIN documents d ON d.id = c.document_id"
+            " WHERE c.id > ? AND c.id <= ? ORDER BY c.id LIMIT ?",
             (after, upto, limit),
         ).fetchall()
         vectors = self._vectors([r[2] for r in rows], dimension, "chunk")
-        return np.array([r[0] for r in rows], dtype=np.int64), [r[1] for r in rows], vectors
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        return StoredChunks(ids, [r[1] for r in rows], vectors, [known(r[3]) for r in rows])
 
     def removed_after(self, after: int, upto: int) -> np.ndarray:
         """Ids of the chunks removed with after < seq <= upto in the removal log."""

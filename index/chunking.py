@@ -20,19 +20,21 @@ _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
 _SPACE = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=1)
-def _segmenter():  # type: ignore[no-untyped-def]
-    # pysbd: rule-based, handles news abbreviations ("Mr.", "D.C.", "Jan. 5") and needs no model.
+@lru_cache(maxsize=4)
+def _segmenter(language: str):  # type: ignore[no-untyped-def]
+    # pysbd: rule-based, handles news abbreviations ("Mr.", "D.C.", "Jan. 5"; "г.", "т. е." in
+    # Russian) and needs no model. It has rules for English, Russian and Kazakh.
     import pysbd
 
-    return pysbd.Segmenter(language="en", clean=False)
+    return pysbd.Segmenter(language=language if language in ("en", "ru", "kk") else "en", clean=False)
 
 
-def split_sentences(paragraphs: Sequence[str]) -> list[Sentence]:
-    """Sentences of every paragraph with offsets into `"\\n\\n".join(paragraphs)`."""
+def split_sentences(paragraphs: Sequence[str], language: str = "en") -> list[Sentence]:
+    """Sentences of every paragraph with offsets into `"\\n\\n".join(paragraphs)`, split by the rules
+    of the text's language."""
     sentences: list[Sentence] = []
     offset = 0
-    segmenter = _segmenter()
+    segmenter = _segmenter(language)
     for number, paragraph in enumerate(paragraphs):
         cursor = 0
         for run in _runs(paragraph):

@@ -34,12 +34,13 @@ class Change:
     last_removal: int
     ids: np.ndarray
     texts: list[str]
+    languages: list[str]
     vectors: np.ndarray
     removed: np.ndarray
     tokens: list[list[str]] | None = None
 
     def tokenize(self) -> None:
-        self.tokens = [tokenize(t) for t in self.texts]
+        self.tokens = [tokenize(t, language) for t, language in zip(self.texts, self.languages, strict=True)]
 
 
 class Derived:
@@ -64,16 +65,19 @@ class Derived:
             after = self._last_chunk
             while after < last_chunk:
                 part = store.chunks_after(after, last_chunk, self._dimension, FOLLOW_BATCH)
-                if not len(part[0]):
+                if not len(part.ids):
                     break
                 parts.append(part)
-                after = int(part[0][-1])
-        ids = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
-        texts = [t for p in parts for t in p[1]]
+                after = int(part.ids[-1])
+        ids = np.concatenate([p.ids for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+        texts = [t for p in parts for t in p.texts]
+        languages = [language for p in parts for language in p.languages]
         vectors = (
-            np.concatenate([p[2] for p in parts]) if parts else np.zeros((0, self._dimension), np.float32)
+            np.concatenate([p.vectors for p in parts])
+            if parts
+            else np.zeros((0, self._dimension), np.float32)
         )
-        return Change(last_chunk, last_removal, ids, texts, vectors, removed)
+        return Change(last_chunk, last_removal, ids, texts, languages, vectors, removed)
 
     def apply(self, change: Change) -> None:
         """Take in a change read by `changes` (and tokenized: `Change.tokenize`, which needs no lock)."""
@@ -125,9 +129,10 @@ class Derived:
         count, _ = self._statistics()
         return idf(self.segment.postings.frequency(token) + self.fresh.frequency(token), count)
 
-    def lexical(self, query: str, k: int) -> LexicalHits:
+    def lexical(self, query: str, k: int, language: str = "en") -> LexicalHits:
+        """The k best chunks by BM25 for a query in `language` (how its words are tokenized)."""
         count, average = self._statistics()
-        tokens = Counter(tokenize(query))
+        tokens = Counter(tokenize(query, language))
         if not tokens or not average or k <= 0:
             return LexicalHits(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
         compacted = np.zeros(self.segment.postings.count, dtype=np.float32)

@@ -28,6 +28,7 @@ from index.model_files import (
     require_export_libraries,
     resolve_model_location,
 )
+from index.model_traits import prompts
 from index.quiet import third_party_quiet
 from index.text import encodable
 
@@ -66,17 +67,19 @@ class SentenceTransformerEmbedder:
         self.dimension = int(get_dimension() or 0)
         self.max_tokens = int(self._model.max_seq_length) - 2  # [CLS] and [SEP]
         self._tokenizer = self._model.tokenizer
+        # The model's own prompts, or the known ones of its family (E5) when its config has none.
+        self.prompts = prompts(self.name, {"prompts": getattr(self._model, "prompts", None)})
 
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, self._model.encode_document)
+        return self._encode(texts, self._model.encode_document, self.prompts.document)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, self._model.encode_query)
+        return self._encode(texts, self._model.encode_query, self.prompts.query)
 
-    def _encode(self, texts: Sequence[str], encode) -> np.ndarray:  # type: ignore[no-untyped-def]
+    def _encode(self, texts: Sequence[str], encode, prompt: str) -> np.ndarray:  # type: ignore[no-untyped-def]
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         step = self._batch_size * 4  # encode sorts by length within each call: keep the calls large
@@ -87,6 +90,7 @@ class SentenceTransformerEmbedder:
                 parts.append(
                     encode(
                         part,
+                        prompt=prompt,
                         batch_size=self._batch_size,
                         normalize_embeddings=True,
                         convert_to_numpy=True,
@@ -132,12 +136,9 @@ class OnnxEmbedder:
         self.max_tokens = int(config.get("max_seq_length", 256)) - 2
         st_config_path = folder / "config_sentence_transformers.json"
         st_config = json.loads(st_config_path.read_text()) if st_config_path.exists() else {}
-        # encode_query/encode_document prepend the model's prompts; this path must give the same vectors.
-        prompts = st_config.get("prompts") or {}
-        self._query_prompt = prompts.get("query", "")
-        self._document_prompt = next(
-            (prompts[k] for k in ("document", "passage", "corpus") if k in prompts), ""
-        )
+        # encode_query/encode_document prepend the model's prompts; this path must give the same vectors
+        # (and the E5 family's, which older copies of its config lack: index/model_traits.py).
+        self.prompts = prompts(name, st_config)
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(self.max_tokens + 2)
@@ -171,10 +172,10 @@ class OnnxEmbedder:
         return len(self._counter.encode(encodable(text), add_special_tokens=False).ids)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._embed([self._query_prompt + t for t in texts])
+        return self._embed([self.prompts.query + t for t in texts])
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
-        return self._embed([self._document_prompt + t for t in texts])
+        return self._embed([self.prompts.document + t for t in texts])
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from index.chunking import make_chunks, split_sentences
 from index.embedding import Embedder
 from index.errors import UnsupportedDocument
+from index.language import article_language, known
 from index.models import Article, Chunk, Sentence
 
 # One article's share of the time ingestion may take: 1.9 M characters of news sentences (24,000 of
@@ -63,8 +64,12 @@ class Embedded:
 
 
 def prepare(item: str, article: Article, embedder: Embedder, chunk_tokens: int, overlap: int) -> Prepared:
-    """Sentences and sentence-aligned chunks of one article."""
-    sentences = split_sentences(article.paragraphs)
+    """Sentences and sentence-aligned chunks of one article, in its language (detected if not given)."""
+    language = (
+        known(article.language) if article.language else article_language(article.title, article.paragraphs)
+    )
+    article = replace(article, language=language)
+    sentences = split_sentences(article.paragraphs, language)
     chunks = make_chunks(
         article.text, sentences, embedder.count_tokens, chunk_tokens, embedder.max_tokens, overlap
     )

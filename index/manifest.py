@@ -14,12 +14,13 @@ from index.config import IndexSettings
 from index.errors import ModelMismatch
 from index.model_files import canonical_model_name
 
-FORMAT_VERSION = "3"
+FORMAT_VERSION = "4"
 REBUILD = "rebuild it with: dossier index build"
-# Format 2 kept one FAISS file per revision, rewritten whole on every change, BM25 in memory only,
-# and no log of removed chunks. Its store is otherwise format 3's, so opening it for writing
-# upgrades it in place: the log starts empty and compaction derives a segment from the store.
-UPGRADABLE = "2"
+# Format 3 had no language per article, and tokenized every word as English (BM25 postings); format 2
+# also kept one FAISS file per revision, BM25 in memory only and no log of removed chunks. Their stores
+# are otherwise this format's, so opening one for writing upgrades it in place: the language column is
+# added and filled, and compaction derives a segment, postings included, from the store.
+UPGRADABLE = ("2", "3")
 UPGRADE = "upgrade it with: dossier index compact (keeps every article, embeds nothing again)"
 
 
@@ -56,10 +57,10 @@ def after_change(counts: dict[str, int], rebuilt_with: tuple[str, int] | None = 
 def check(manifest: dict[str, str], settings: IndexSettings, writable: bool = False) -> bool:
     """Refuse an index of another format or model, saying what to run; True if it must be upgraded."""
     version = manifest.get("format_version", "unknown")
-    if version == UPGRADABLE and writable:
+    if version in UPGRADABLE and writable:
         return True
     if version != FORMAT_VERSION:
-        advice = UPGRADE if version == UPGRADABLE else REBUILD
+        advice = UPGRADE if version in UPGRADABLE else REBUILD
         raise ModelMismatch(
             f"the index in {settings.data_dir} has format version {version}, "
             f"this Dossier reads {FORMAT_VERSION}; {advice}"

@@ -21,6 +21,7 @@ class Article:
     byline: str | None = None  # the byline as printed, quoted when an answer cites the author or date
     origin: str | None = None  # where it was read from: a URL or a file path; its identity
     canonical_url: str | None = None  # the link a page declares for itself: recorded, never trusted
+    language: str | None = None  # "en", "ru" or "kk" (index/language.py); None: detected when added
 
     @property
     def text(self) -> str:
@@ -67,6 +68,7 @@ class DocumentInfo:
     chunk_count: int = 0
     sentence_count: int = 0
     byline: str | None = None
+    language: str = "en"  # the article's language: how its words are read, what an answer quotes
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ import numpy as np
 from index.changelog import ChangeQueries
 from index.copies import CopyQueries
 from index.errors import CorruptIndex, DocumentNotFound
+from index.formats import FormatQueries
+from index.language import known
 from index.models import Article, Chunk, DocumentInfo, Sentence
 from index.storage_errors import REBUILD, translate
 
@@ -39,7 +41,8 @@ CREATE TABLE IF NOT EXISTS documents (
     byline TEXT,
     origin TEXT,
     text TEXT NOT NULL,
-    added_at TEXT NOT NULL
+    added_at TEXT NOT NULL,
+    language TEXT
 );
 CREATE TABLE IF NOT EXISTS sentences (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -78,14 +81,15 @@ CREATE TABLE IF NOT EXISTS document_log (
 _DOC_COLUMNS = (
     "d.doc_id, d.title, d.published, d.author, d.source, d.url, d.origin, d.added_at, "
     "(SELECT COUNT(*) FROM chunks c WHERE c.document_id = d.id), "
-    "(SELECT COUNT(*) FROM sentences s WHERE s.document_id = d.id), d.byline"
+    "(SELECT COUNT(*) FROM sentences s WHERE s.document_id = d.id), d.byline, d.language"
 )
 
 
 def _document_info(row: Sequence) -> DocumentInfo:  # type: ignore[type-arg]
     published = date.fromisoformat(row[2]) if row[2] else None
+    doc_id, title, _, author, source, url, origin, added, chunks, sentences, byline, lang = row
     return DocumentInfo(
-        row[0], row[1], published, row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10]
+        doc_id, title, published, author, source, url, origin, added, chunks, sentences, byline, known(lang)
     )
 
 
@@ -93,7 +97,7 @@ def _blob(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype=np.float32).tobytes()
 
 
-class Store(ChangeQueries, CopyQueries):
+class Store(ChangeQueries, CopyQueries, FormatQueries):
     """One SQLite file; every write happens inside `transaction()`."""
 
     def __init__(self, path: Path, readonly: bool = False):
@@ -197,7 +201,8 @@ class Store(ChangeQueries, CopyQueries):
         """Insert a document with its sentences and chunks; returns the new chunk ids."""
         cursor = self._db.execute(
             "INSERT INTO documents(doc_id, origin_key, title, published, author, source, url, section,"
-            " dateline, byline, origin, text, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " dateline, byline, origin, text, added_at, language)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 doc_id,
                 origin_key,
@@ -212,6 +217,7 @@ class Store(ChangeQueries, CopyQueries):
                 article.origin,
                 article.text,
                 datetime.now(UTC).isoformat(timespec="seconds"),
+                known(article.language),
             ),
         )
         row_id = cursor.lastrowid

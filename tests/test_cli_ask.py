@@ -8,8 +8,18 @@ from bot.cli.render import render_text
 from index.answering.models import Answer, AnswerSentence
 from tests.support.archive import run_dossier
 
-JSON_KEYS = {"question", "answer", "refused", "citations", "related", "latency_ms", "short_answer"}
-CITATION_KEYS = {"n", "doc_id", "title", "url", "published", "quote"}
+# "language" was added by issue 16 (the question's, and each quoted article's): fields are only added.
+JSON_KEYS = {
+    "question",
+    "answer",
+    "refused",
+    "citations",
+    "related",
+    "latency_ms",
+    "short_answer",
+    "language",
+}
+CITATION_KEYS = {"n", "doc_id", "title", "url", "published", "quote", "language"}
 
 
 def test_ask_answers_with_a_cited_sentence_and_sources(seeded_env: dict[str, str]) -> None:
@@ -26,10 +36,10 @@ def test_ask_json_has_the_stable_shape(seeded_env: dict[str, str]) -> None:
         seeded_env, "ask", "--json", "Which companies signed the geological exploration agreement?"
     )
     data = json.loads(result.stdout)
-    assert set(data) == JSON_KEYS and data["refused"] is False
+    assert set(data) == JSON_KEYS and data["refused"] is False and data["language"] == "en"
     assert isinstance(data["latency_ms"], float)
     [citation] = data["citations"]
-    assert set(citation) == CITATION_KEYS and citation["n"] == 1
+    assert set(citation) == CITATION_KEYS and citation["n"] == 1 and citation["language"] == "en"
     assert citation["published"] == "2021-04-30" and "Kazgeology and Rosgeologia" in citation["quote"]
 
 

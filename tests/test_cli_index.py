@@ -99,6 +99,25 @@ def test_add_makes_article_searchable_and_adding_again_changes_nothing(
     assert len(json.loads(run_dossier(cli_env, "index", "list", "--json").stdout)) == 3
 
 
+def test_list_shows_the_language_of_each_article(seeded_env: dict[str, str], tmp_path: Path) -> None:
+    article = tmp_path / "kazan.txt"
+    article.write_text(
+        "Переговоры в Казани\n\nАвтор: Айзада Арыстанбек, 30 апреля 2021 года\n\n"
+        "Премьер-министры провели переговоры в Казани и подписали программу сотрудничества.",
+        encoding="utf-8",
+    )
+    assert run_dossier(seeded_env, "index", "add", str(article)).returncode == 0
+    listed = {d["title"]: d for d in json.loads(run_dossier(seeded_env, "index", "list", "--json").stdout)}
+    kazan = listed.pop("Переговоры в Казани")
+    assert (kazan["language"], kazan["published"], kazan["author"]) == (
+        "ru",
+        "2021-04-30",
+        "Айзада Арыстанбек",
+    )
+    assert {d["language"] for d in listed.values()} == {"en"}
+    assert "2021-04-30  ru  Переговоры в Казани" in run_dossier(seeded_env, "index", "list").stdout
+
+
 @pytest.mark.parametrize(
     "item, message",
     [

@@ -14,11 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import manifest
+from index import compaction, manifest
 from index.archive import Archive
 from index.config import DB_NAME, IndexSettings
 from index.embedding import Embedder
 from index.errors import ModelMismatch
+from index.lexical import tokenize
 from index.models import Article
 from tests.support.archive import FakeEmbedder, seed_articles
 
@@ -186,3 +187,43 @@ def test_an_index_of_the_previous_format_is_upgraded_without_embedding_again(
     kept = upgraded.documents()[0].doc_id
     upgraded.remove(kept)
     assert all(h.document.doc_id != kept for h in upgraded.search("Kazgeology", 10))
+
+
+class CountingEmbedder(FakeEmbedder):
+    """The fake embedder, counting the document texts it embeds."""
+
+    embedded = 0
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        self.embedded += len(texts)
+        return super().embed_documents(texts)
+
+
+def test_an_index_of_format_3_gets_languages_and_russian_stems_without_embedding_again(
+    tmp_path: Path, fake_embedder: FakeEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    talks = article("Переговоры в Казани", "Стороны провели переговоры о поставках зерна.", "kazan")
+    # Format 3 read every word as English, which left Russian words whole (as Kazakh is read now).
+    monkeypatch.setattr(compaction, "tokenize", lambda text, language="en": tokenize(text, "kk"))
+    archive = Archive.for_build(settings(tmp_path), fake_embedder)
+    archive.add([*seed_articles(), talks], replace_all=True)
+    archive.close()
+    monkeypatch.undo()
+    with sqlite3.connect(tmp_path / DB_NAME) as db:
+        db.execute("ALTER TABLE documents DROP COLUMN language")
+        db.execute("UPDATE manifest SET value = '3' WHERE key = 'format_version'")
+    with pytest.raises(ModelMismatch, match=r"format version 3.*dossier index compact"):
+        Archive.open(settings(tmp_path), fake_embedder)
+    counting = CountingEmbedder()
+    upgraded = Archive.open(settings(tmp_path), counting, readonly=False)
+    assert upgraded.manifest["format_version"] == manifest.FORMAT_VERSION == "4"
+    assert {d.title: d.language for d in upgraded.documents()} == {
+        "Переговоры в Казани": "ru",
+        "Kazakhstan and Russia Sign Economic Cooperation Program For 2021-2025": "en",
+        "Prime Minister Askar Mamin participates in session of Eurasian Intergovernmental Council in Minsk "
+        "and meets with President of Belarus Alexander Lukashenko": "en",
+    }
+    # "переговорах" meets "переговоры" only through the Russian stems of the rebuilt postings.
+    found = [h for h in upgraded.search("о переговорах", 3) if h.lexical_score]
+    assert [h.document.title for h in found] == ["Переговоры в Казани"]
+    assert counting.embedded == 0

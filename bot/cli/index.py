@@ -127,7 +127,7 @@ def list_documents(settings: Settings, as_json: bool) -> None:
         return
     for d in documents:
         published = d.published.isoformat() if d.published else "undated   "
-        click.echo(f"{d.doc_id}  {published}  {d.title}  [{d.source or d.origin or ''}]")
+        click.echo(f"{d.doc_id}  {published}  {d.language}  {d.title}  [{d.source or d.origin or ''}]")
     click.echo(f"{len(documents)} article(s)")
 
 

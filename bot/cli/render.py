@@ -84,12 +84,14 @@ def answer_json(answer: Answer) -> dict[str, object]:
                 "url": c.url,
                 "published": c.published.isoformat() if c.published else None,
                 "quote": c.quote,
+                "language": c.language,
             }
             for c in answer.citations
         ],
         "related": [{"doc_id": r.doc_id, "title": r.title} for r in answer.related],
         "latency_ms": answer.latency_ms,
         "short_answer": answer.short_answer,
+        "language": answer.language,
     }
 
 
@@ -103,6 +105,7 @@ def error_json(question: str, error: str) -> dict[str, object]:
         "related": [],
         "latency_ms": 0.0,
         "short_answer": None,
+        "language": None,
         "error": error,
     }
 
@@ -206,6 +209,7 @@ def document_json(d: DocumentInfo) -> dict[str, object]:
         "added_at": d.added_at,
         "chunks": d.chunk_count,
         "sentences": d.sentence_count,
+        "language": d.language,
     }
 
 
@@ -225,4 +229,5 @@ def hit_json(rank: int, hit: Hit) -> dict[str, object]:
         "score": round(hit.score, 6),
         "dense_score": hit.dense_score,
         "lexical_score": hit.lexical_score,
+        "language": d.language,
     }

@@ -15,16 +15,21 @@ from index.lexical import tokenize
 
 _NUMBER_QUESTION = re.compile(
     r"^(and |so |but )?(how many|what (number|percentage|percent|share|proportion)|"
-    r"what (was|is) the (number|percentage|share|amount))\b",
+    r"what (was|is) the (number|percentage|share|amount))\b|"
+    r"^(а |и )?(сколько|какая доля|какой процент)\b|\b(қанша|неше)\b",
     re.I,
 )
 # "What is the population of …?" and "how much …?" ask for a measured figure.
 _QUANTITY_QUESTION = re.compile(
     r"\bhow much\b|\b(what|how) (is|was|are|were|will be) the (\w+ ){0,2}(population|gdp|turnover|volume|cost|price|"
     r"budget|revenue|value|rate|size|area|salary|income|debt|deficit|amount|total|growth|inflation|"
-    r"temperature|height|length|distance|capacity|output|number|share|percentage)\b",
+    r"temperature|height|length|distance|capacity|output|number|share|percentage)\b|"
+    r"\b(каков|какова|каково|каковы) (\w+ )?(площадь|длина|глубина|высота|ширина|численность|стоимость|"
+    r"цена|бюджет|объ[её]м|размер|население|доля|протяж[её]нность)|\bсколько стоит",
     re.I,
 )
+# Capital letters of the Latin, Russian and Kazakh alphabets: where names start.
+_UPPER_LETTERS = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
 # "Who is the president of Kazakhstan?": an office of a place, which only a sentence tying that office
 # to that place answers. Offices only: "who was the father of X" asks for a relation any sentence may
 # state in its own words ("her father Mathew").
@@ -38,14 +43,36 @@ _ROLE_QUESTION = re.compile(
     r"(?P<entity>[A-Z][\w -]{1,40}?)\??$",
     re.I,
 )
-_DATE_QUESTION = re.compile(
-    r"^(and |so |but )?when\b|\b(what|which) (year|date|day|month|time period|period|century|decade|era)\b|"
-    r"\b(since|until|till) when\b|\bhow long ago\b",
+# The same in Russian, the office in any case and the place in the genitive ("Кто является президентом
+# Беларуси?"); the office is kept as written up to its ending, which news inflects too.
+_OFFICES_RU = (
+    r"вице-президент|президент|премьер-министр|премьер|глав\w* (?:государства|правительства)|канцлер|"
+    r"корол|император|султан|эмир|мэр|аким|губернатор|министр|посол|председател|генеральн\w* секретар"
+)
+_ROLE_QUESTION_RU = re.compile(
+    r"^(а |и )?кто (сейчас |теперь )?(является |был |была |стал |стала )?(нынешн\w* |нов\w* |бывш\w* |"
+    rf"действующ\w* )?(?P<role>{_OFFICES_RU})\w* (республики )?(?P<entity>[{_UPPER_LETTERS}][\w -]{{1,40}}?)\??$",
     re.I,
 )
-_NAME_QUESTION = re.compile(r"^(and |so |but )?(who|whom|whose)\b", re.I)
-_PLACE_QUESTION = re.compile(r"^(and |so |but )?where\b|\bin which (city|country|town|place)\b", re.I)
-_PLACE = re.compile(r"\b(in|at|to|from|visited|near)\s+(the\s+)?([A-Z][\w’'-]+)")
+_DATE_QUESTION = re.compile(
+    r"^(and |so |but )?when\b|\b(what|which) (year|date|day|month|time period|period|century|decade|era)\b|"
+    r"\b(since|until|till) when\b|\bhow long ago\b|"
+    r"^(а |и )?когда\b|\b(в|до|с|к) как(ом|ого|ому) (году|года|числа|времени)\b|\bкакого числа\b|"
+    r"\bқашан\b|\bқай (жылы|күні|айда)\b",
+    re.I,
+)
+_NAME_QUESTION = re.compile(
+    r"^(and |so |but )?(who|whom|whose)\b|^(а |и )?(кто|кого|кем|кому|чей|чья)\b|\bкім", re.I
+)
+_PLACE_QUESTION = re.compile(
+    r"^(and |so |but )?where\b|\bin which (city|country|town|place)\b|"
+    r"^(а |и )?(где|куда|откуда)\b|\bв как(ой|ом) (городе|стране|области|районе|месте)\b|\bқайда\b|\bқай жерде\b",
+    re.I,
+)
+_UPPER = _UPPER_LETTERS
+_PLACE = re.compile(
+    rf"\b(in|at|to|from|visited|near|в|во|на|из|под|около|посетил|посетила)\s+(the\s+)?([{_UPPER}][\w’'-]+)"
+)
 # How news writes the same office: a question about the one must accept the others.
 _ROLE_NAMES = {
     "prime minister": r"prime\s+minister|premier|heads?\s+of\s+(the\s+)?governments?",
@@ -53,6 +80,11 @@ _ROLE_NAMES = {
     "head of government": r"prime\s+minister|premier|heads?\s+of\s+(the\s+)?governments?",
     "president": r"president|head\s+of\s+state",
     "head of state": r"president|head\s+of\s+state",
+    "президент": r"президент|глав\w*\s+государств",
+    "премьер-министр": r"премьер|глав\w*\s+правительств",
+    "премьер": r"премьер|глав\w*\s+правительств",
+    "глава государства": r"президент|глав\w*\s+государств",
+    "глава правительства": r"премьер|глав\w*\s+правительств",
 }
 
 _NUMBER = re.compile(
@@ -64,15 +96,18 @@ _DIGITS = re.compile(r"(?<![\w-])\d[\d,.]*%?(?![\w-])")
 _YEARS = re.compile(r"\b(1\d|20)\d\d(\s*[-–]\s*(1\d|20)?\d\d)?\b")
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
-    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|"
+    "январ[ья]|феврал[ья]|марта?|апрел[ья]|ма[яй]|июн[ья]|июл[ья]|августа?|сентябр[ья]|октябр[ья]|ноябр[ья]|декабр[ья]|"
+    "қаңтар\\w*|ақпан\\w*|наурыз\\w*|сәуір\\w*|мамыр\\w*|маусым\\w*|шілде\\w*|тамыз\\w*|қыркүйек\\w*|қазан\\w*|"
+    "қараша\\w*|желтоқсан\\w*"
 )
 _DATE = re.compile(
     rf"\b\d{{3,4}}s?\b|\b\d{{1,2}}(st|nd|rd|th)?[- ]centur(y|ies)\b|\b(bc|ad|bce|ce)\b|\b({_MONTHS})\b\.?|\b(monday|tuesday|wednesday|thursday|friday|saturday|"
     r"sunday|today|yesterday|tomorrow|last (week|month|year)|next (week|month|year))\b"
 )
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
+_NAME = re.compile(rf"(?<![.!?]\s)(?<!^)\b[{_UPPER}][\w’'-]+(?:\s+[{_UPPER}][\w’'-]+)*")
 # A capitalised word after a question's first names someone or something ("What did Pashinyan say?").
-_QUESTION_NAME = re.compile(r"(?<=\s)[A-Z][\w’'-]+")
+_QUESTION_NAME = re.compile(rf"(?<=\s)[{_UPPER}][\w’'-]+")
 
 
 def expected_type(question: str) -> str | None:
@@ -112,6 +147,9 @@ def has_answer_type(kind: str | None, sentence: str, question: str) -> bool:
 
 def role_holds(question: str, sentence: str) -> bool:
     """For 'who is the ROLE of PLACE', the sentence names that role of that place, not another's."""
+    russian = _ROLE_QUESTION_RU.match(question.strip())
+    if russian:
+        return _russian_role_holds(russian, sentence)
     match = _ROLE_QUESTION.match(question.strip())
     if not match:
         return True
@@ -127,14 +165,25 @@ def role_holds(question: str, sentence: str) -> bool:
     return bool(linked.search(sentence))
 
 
-def question_names(question: str) -> list[str]:
+def _russian_role_holds(match: re.Match[str], sentence: str) -> bool:
+    words = " ".join(match["role"].lower().split())
+    role = _ROLE_NAMES.get(re.sub(r"^глав\w*", "глава", words), re.escape(words))
+    entity = match["entity"].strip()
+    stem = re.escape(entity[: max(4, len(entity) - 3)])  # Беларуси/Беларусь, Казахстана/Казахстан
+    linked = re.compile(rf"\b({role})[\w-]*\s+(республики\s+)?{stem}|\b{stem}\w*\s+({role})", re.I)
+    return bool(linked.search(sentence))
+
+
+def question_names(question: str, language: str = "en") -> list[str]:
     """The stems of the names a question mentions."""
-    return [tokens[0] for m in _QUESTION_NAME.finditer(question) if (tokens := tokenize(m.group(0)))]
+    return [
+        tokens[0] for m in _QUESTION_NAME.finditer(question) if (tokens := tokenize(m.group(0), language))
+    ]
 
 
 def is_role_question(question: str) -> bool:
     """Is it 'who is the ROLE of PLACE?'"""
-    return bool(_ROLE_QUESTION.match(question.strip()))
+    return bool(_ROLE_QUESTION.match(question.strip()) or _ROLE_QUESTION_RU.match(question.strip()))
 
 
 def names_missing(names: Sequence[str], words: frozenset[str]) -> float:

@@ -107,10 +107,13 @@ class Question:
         return sum(self.weights.values()) or 1.0
 
 
-def read_question(question: str, query: str, weight: Callable[[str], float]) -> Question:
-    """The question's parts the features need; `query` adds the previous turn of a follow-up."""
-    telling = question_terms(query)
-    ordered = [t for t in stems(query) if t in telling]
+def read_question(
+    question: str, query: str, weight: Callable[[str], float], language: str = "en"
+) -> Question:
+    """The question's parts the features need; `query` adds the previous turn of a follow-up, and
+    `language` says how its words are read."""
+    telling = question_terms(query, language)
+    ordered = [t for t in stems(query, language) if t in telling]
     terms = tuple(dict.fromkeys(ordered))
     rarest = _rarest_seen(weight)
     return Question(
@@ -118,7 +121,7 @@ def read_question(question: str, query: str, weight: Callable[[str], float]) -> 
         terms=terms,
         weights={t: min(weight(t), rarest) for t in terms},
         pairs=frozenset(itertools.pairwise(ordered)),
-        names=question_names(query),
+        names=question_names(query, language),
         numbers=frozenset(t for t in terms if _DIGITS.match(t)),
         kind=expected_type(question),
         role=is_role_question(question),

@@ -18,6 +18,7 @@ class Citation:
     source: str | None
     quote: str  # the cited sentence or passage exactly as in the article
     sentence: int  # position of the (first) quoted sentence in the article, for "show in context"
+    language: str = "en"  # the article's language, which the quote is in
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Answer:
     latency_ms: float = 0.0
     short_answer: str | None = None  # the phrase of the first sentence that answers (a name, a date…)
     confidence: float | None = None  # the scorer's probability that the best sentence answers
+    language: str = "en"  # the question's language ("en", "ru", "kk"): the reader's, for the reply
 
     @property
     def text(self) -> str:

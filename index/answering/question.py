@@ -12,9 +12,17 @@ from index.lexical import tokenize
 
 _TAG = re.compile(r"<[^<>]{0,200}>")
 _FOLLOW_UP_START = re.compile(
-    r"^(and|but|also|so|then|what about|how about|what of|and what|and how|and who|and when|why)\b", re.I
+    r"^(and|but|also|so|then|what about|how about|what of|and what|and how|and who|and when|why|"
+    r"а|и|но|ещё|еще|ал|және)\b",
+    re.I,
 )
-_REFERRING = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her|this|that|these|those|there)\b", re.I)
+# Pronouns that stand for something named before (English, Russian, Kazakh).
+_REFERRING = re.compile(
+    r"\b(it|its|they|them|their|he|him|his|she|her|this|that|these|those|there|"
+    r"он|она|оно|они|его|её|ее|ему|ей|им|их|нём|нем|ней|ним|них|там|"
+    r"ол|оның|оны|оған|олар|олардың|онда)\b",
+    re.I,
+)
 
 
 class InvalidQuestion(DossierError):

@@ -79,16 +79,25 @@ class Reader:
                 cache.popitem(last=False)
 
     def retrieve(
-        self, query: str, vector: np.ndarray, doc_id: str | None = None, k: int = RETRIEVED
+        self,
+        query: str,
+        vector: np.ndarray,
+        doc_id: str | None = None,
+        k: int = RETRIEVED,
+        language: str | None = None,
     ) -> list[Hit]:
-        """The k best passages, of one article when `doc_id` is given."""
+        """The k best passages, of one article when `doc_id` is given; the query read as `language`."""
         if not doc_id:
-            return self.archive.search(query, k, vector=vector)
-        hits = self.archive.search(query, max(k * 4, 50), vector=vector)
+            return self.archive.search(query, k, vector=vector, language=language)
+        hits = self.archive.search(query, max(k * 4, 50), vector=vector, language=language)
         return [h for h in hits if h.document.doc_id == doc_id][:k]
 
-    def read(self, question: str, query: str, vector: np.ndarray, hits: list[Hit]) -> Reading:
+    def read(
+        self, question: str, query: str, vector: np.ndarray, hits: list[Hit], language: str = "en"
+    ) -> Reading:
         """The candidate sentences of the hits and their neighbours, with their features."""
-        parsed = read_question(question, query, self.archive.term_weight)
+        parsed = read_question(question, query, self.archive.term_weight, language)
         candidates = extractive.gather(hits, self.sentences, self.words, vector)
+        if not self.archive.model_reads(language):
+            candidates = extractive.cosines_hidden(candidates)
         return Reading(parsed, hits, candidates, sentence_features(parsed, candidates))

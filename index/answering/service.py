@@ -22,6 +22,7 @@ from index.answering.reader import RETRIEVED, Reader, Reading
 from index.answering.scorer import Scorer, load_scorer
 from index.answering.short_answer import short_answer
 from index.archive import Archive
+from index.language import question_language
 from index.models import DocumentInfo, Hit, Sentence
 
 if TYPE_CHECKING:
@@ -74,14 +75,16 @@ class AnsweringService:
         """
         started = time.perf_counter()
         question = clean_question(question, self._max_chars)
+        language = question_language(question)
         query = contextual_query(question, history)
         vector = self.archive.embed_query(query)
-        hits = self.reader.retrieve(query, vector, doc_id, k)
+        hits = self.reader.retrieve(query, vector, doc_id, k, language)
         meta = meta_question(question)
         answer = self._answer_metadata(question, meta, hits, history) if meta else None
         if answer is None:
-            answer = self._answer_content(self.judge(self.reader.read(question, query, vector, hits)))
-        return _timed(answer, started)
+            reading = self.reader.read(question, query, vector, hits, language)
+            answer = self._answer_content(self.judge(reading))
+        return _timed(replace(answer, language=language), started)
 
     def judge(self, reading: Reading) -> Judged:
         """The candidates ranked by the scorer, and its probability that the best one answers."""
@@ -95,9 +98,11 @@ class AnsweringService:
     def explain(self, question: str, history: Sequence[Turn] = ()) -> dict[str, object]:
         """The evidence behind an answer or a refusal, for tuning and debugging."""
         question = clean_question(question, self._max_chars)
+        language = question_language(question)
         query = contextual_query(question, history)
         vector = self.archive.embed_query(query)
-        judged = self.judge(self.reader.read(question, query, vector, self.reader.retrieve(query, vector)))
+        hits = self.reader.retrieve(query, vector, language=language)
+        judged = self.judge(self.reader.read(question, query, vector, hits, language))
         best = judged.ranked[0][0] if judged.ranked else None
         return {
             "confidence": judged.confidence,
@@ -258,6 +263,7 @@ def _citation(n: int, document: DocumentInfo, quote: str, sentence: int) -> Cita
         source=document.source,
         quote=quote,
         sentence=sentence,
+        language=document.language,
     )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from index.errors import UnsupportedDocument
 from index.fetch import FetchPolicy, fetch
+from index.language import known
 from index.models import Article
 from index.parsing.dates import parse_date
 from index.parsing.decoding import declared_charset, decode_text
@@ -34,7 +35,7 @@ from index.parsing.plaintext import parse_plain_text
 logger = logging.getLogger(__name__)
 
 MAX_BYTES = 10 * 1024 * 1024
-META_FIELDS = {"title", "published", "date", "author", "source", "url", "section"}
+META_FIELDS = {"title", "published", "date", "author", "source", "url", "section", "language"}
 PAGE_TYPES = {
     "text/html": "html",
     "application/xhtml+xml": "html",
@@ -91,6 +92,7 @@ def _apply_meta(article: Article, meta: dict[str, str]) -> Article:
         source=meta.get("source", article.source),
         url=meta.get("url", article.url),
         section=meta.get("section", article.section),
+        language=known(meta["language"]) if meta.get("language") else article.language,  # else detected
     )
 
 

@@ -7,14 +7,25 @@ import re
 from index.errors import UnsupportedDocument
 from index.models import Article
 from index.parsing.boilerplate import clean_paragraphs
-from index.parsing.dates import parse_date
+from index.parsing.dates import bare_date, parse_date
 
 _BYLINE = re.compile(
     r"^by\s+(?P<author>.+?)(?:\s+in\s+(?P<section>.+?))?(?:\s+on\s+(?P<date>.+?))?\s*$", re.I
 )
-_DATE_LINE = re.compile(r"^(published|posted|updated|date)\s*:?\s*(?P<date>.+)$", re.I)
-# "NUR-SULTAN – …", "MINSK (Reuters) — …": an upper-case place, a dash, then the lead sentence.
-_DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z .'’-]{1,40}?(?:\s*\([^)]{1,40}\))?)\s*[–—-]\s+(?=\S)")
+# "Автор: Айзада Арыстанбек, 30 апреля 2021 года", "Авторы: …" (Kazakh: "its author").
+_BYLINE_CYRILLIC = re.compile(
+    r"^(автор|авторы|текст)\s*[:—–-]\s*(?P<author>[^,|]+?)(?:\s*[,|]\s*(?P<date>.+?))?\s*$", re.I
+)
+_DATE_LINE = re.compile(
+    r"^(published|posted|updated|date|опубликовано|обновлено|дата публикации|дата|жарияланды|"
+    r"жарияланған күні|жарияланған|жаңартылды)\s*:?\s*(?P<date>.+)$",
+    re.I,
+)
+# "NUR-SULTAN – …", "MINSK (Reuters) — …", "НУР-СУЛТАН – …": an upper-case place, a dash, then the lead.
+_UPPER = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІ"
+_DATELINE = re.compile(
+    rf"^(?P<place>[{_UPPER}][{_UPPER} .'’-]{{1,40}}?(?:\s*\([^)]{{1,40}}\))?)\s*[–—-]\s+(?=\S)"
+)
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -41,14 +52,18 @@ def parse_plain_text(text: str, origin: str | None = None) -> Article:
     published = None
     rest: list[str] = []
     for index, para in enumerate(body):
-        byline = _BYLINE.match(para) if index < 3 and len(para) < 200 else None
-        date_line = _DATE_LINE.match(para) if index < 3 and len(para) < 80 else None
+        top = index < 3
+        byline = (_BYLINE.match(para) or _BYLINE_CYRILLIC.match(para)) if top and len(para) < 200 else None
+        date_line = _DATE_LINE.match(para) if top and len(para) < 80 else None
         if byline:
-            author, section, byline_text = byline["author"], byline["section"], para
+            author, section, byline_text = byline["author"], byline.groupdict().get("section"), para
             published = parse_date(byline["date"]) or published
             continue
         if date_line and parse_date(date_line["date"]):
             published = parse_date(date_line["date"])
+            continue
+        if top and len(para) < 40 and bare_date(para):
+            published = bare_date(para)
             continue
         if dateline is None and not rest:
             match = _DATELINE.match(para)
