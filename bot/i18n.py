@@ -112,8 +112,8 @@ def translator(language: str) -> Translator:
         ) from None
 
 
-def language_of(code: str | None) -> str:
+def language_of(code: str | None, default: str = DEFAULT_LANGUAGE) -> str:
     """The language to speak to someone whose Telegram app reports `code` (an IETF tag: 'ru', 'kk',
-    'en-US'); English for anything Dossier does not speak."""
+    'en-US'); `default` for anything Dossier does not speak."""
     primary = (code or "").replace("_", "-").split("-")[0].casefold()
-    return primary if primary in LANGUAGES else DEFAULT_LANGUAGE
+    return primary if primary in LANGUAGES else default

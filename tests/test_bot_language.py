@@ -109,6 +109,17 @@ async def test_a_kazakh_app_gets_kazakh_and_an_app_in_another_language_english(
         assert "Ask me about the news archive." in (await say(telegram, 4003, "/help"))["text"]
 
 
+async def test_dossier_language_speaks_to_apps_in_other_languages_and_leaves_english_apps_english(
+    telegram: FakeBotApi, settings: Settings, services: Services
+) -> None:
+    telegram.set_language(4011, "de-AT")
+    telegram.set_language(4012, "en")
+    russian = translator("ru").gettext("Ask me about the news archive.")
+    async with polling_app(settings.model_copy(update={"language": "ru"}), services):
+        assert russian in (await say(telegram, 4011, "/help"))["text"]
+        assert "Ask me about the news archive." in (await say(telegram, 4012, "/help"))["text"]
+
+
 async def test_language_switches_the_chat_and_its_command_menu_and_automatic_switches_back(
     telegram: FakeBotApi, settings: Settings, services: Services
 ) -> None:

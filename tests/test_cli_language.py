@@ -4,6 +4,7 @@ quoted as they are written, and the JSON (a contract for scripts) the same in ev
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -36,6 +37,16 @@ def test_the_cli_speaks_dossier_language_else_the_locale_in_posix_order(
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
     assert cli_language() == language
+
+
+def test_the_cli_reads_dossier_language_from_dot_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("DOSSIER_LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("DOSSIER_LANGUAGE=kk\n")
+    assert cli_language() == "kk"
+    (tmp_path / ".env").write_text("DOSSIER_LANGUAGE=de\n")  # refused by Settings; the command says why
+    assert cli_language() == "en"
 
 
 def test_ask_in_a_russian_locale_words_the_answer_in_russian_and_quotes_the_article_as_written(

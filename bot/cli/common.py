@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+from pydantic import ValidationError
 
-from bot.i18n import DEFAULT_LANGUAGE, language_of, translator
+from bot.i18n import DEFAULT_LANGUAGE, translator
 from bot.settings import Settings
 from index.errors import DossierError
 
@@ -55,19 +55,13 @@ class FullHelpGroup(click.Group):
                 formatter.write_dl(rows)
 
 
-# Where the CLI's language comes from, first set first: Dossier's own setting, then the POSIX locale
-# variables in their order of precedence (LC_ALL overrides LC_MESSAGES, which overrides LANG).
-LANGUAGE_VARIABLES = ("DOSSIER_LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
-
-
 def cli_language() -> str:
-    """The language the CLI speaks: DOSSIER_LANGUAGE ('ru'), else the locale's ('kk_KZ.UTF-8' is 'kk');
-    English for C/POSIX, for a language Dossier does not speak, and when none is set."""
-    for name in LANGUAGE_VARIABLES:
-        value = os.environ.get(name, "").strip()
-        if value:
-            return language_of(value.split(".")[0].split("@")[0])
-    return DEFAULT_LANGUAGE
+    """The language the CLI speaks: DOSSIER_LANGUAGE (environment or .env), else the locale's
+    ('kk_KZ.UTF-8' is 'kk'), else English (Settings.interface_language)."""
+    try:
+        return Settings().interface_language()
+    except ValidationError:  # a bad setting: the command itself reports it, in English
+        return DEFAULT_LANGUAGE
 
 
 def fail(message: str, code: int = 1) -> None:

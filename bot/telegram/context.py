@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from telegram import BotCommand
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.i18n import DEFAULT_LANGUAGE
 from bot.state.add_requests import AddRequests
 from bot.state.chats import ChatSettings, ChatStore
 from bot.state.conversations import Conversations
@@ -74,6 +75,7 @@ class BotServices:
     ingestion: Ingestion = field(default_factory=Ingestion)  # /add, the watched folder, feeds
     send_rate: float = 30.0  # messages per second the bot allows itself overall (0: no cap)
     paid_broadcast_rate: float = 0.0  # notices sent as paid broadcasts at this rate (0: off)
+    default_language: str = DEFAULT_LANGUAGE  # for readers whose app speaks none of Dossier's languages
     lease: Lease | None = None  # held by the replica that leads (see bot/telegram/leader.py)
     leading_until: float = 0.0  # time.monotonic() until which this replica may act as the leader
     # Held by one process that writes the archive (not a copy following a published one): it polls
@@ -119,6 +121,7 @@ class BotServices:
             metrics=metrics or Metrics(),
             heartbeat=settings.paths.heartbeat,
             paid_broadcast_rate=settings.paid_broadcast_rate,
+            default_language=settings.language or DEFAULT_LANGUAGE,
             lease=Lease(database, "leader", name, LEASE_TTL),
             ingest_lease=None if settings.index_source else Lease(database, "ingest", name, LEASE_TTL),
             add_requests=AddRequests(database),

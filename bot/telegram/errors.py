@@ -50,7 +50,7 @@ async def _reader(update: Update, context: DossierContext) -> Translator:
         return await reader(update, context)
     except Exception:
         logger.debug("the chat's language could not be read", exc_info=True)
-        return translator(app_language(update))
+        return translator(app_language(update, context))
 
 
 def _describe(update: object) -> str:

@@ -50,7 +50,7 @@ async def on_inline_query(update: Update, context: DossierContext) -> None:
     started = time.perf_counter()
     question = encodable(" ".join(query.query.split()))  # a forged update may carry a lone surrogate
     services = context.services
-    tr = translator(app_language(update))
+    tr = translator(app_language(update, context))
     if not question:
         button = _button(tr.gettext("Type a question about the news archive"))
         await query.answer([], button=button, cache_time=CACHE_SECONDS, is_personal=True)

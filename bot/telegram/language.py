@@ -38,10 +38,11 @@ def register(application: Application, settings: Settings) -> None:  # type: ign
     application.add_handler(CallbackQueryHandler(on_choice, pattern=callbacks.LANGUAGE_PATTERN))
 
 
-def app_language(update: Update) -> str:
-    """The language of the sender's Telegram app (English when it is one Dossier does not speak)."""
+def app_language(update: Update, context: DossierContext) -> str:
+    """The language of the sender's Telegram app; DOSSIER_LANGUAGE (else English) when it is one Dossier
+    does not speak."""
     user = update.effective_user
-    return language_of(user.language_code if user else None)
+    return language_of(user.language_code if user else None, context.services.default_language)
 
 
 async def reader(update: Update, context: DossierContext) -> Translator:
@@ -50,14 +51,14 @@ async def reader(update: Update, context: DossierContext) -> Translator:
     chosen = None
     if chat is not None:
         chosen = (await asyncio.to_thread(context.services.chats.get, chat.id)).language
-    return translator(chosen or app_language(update))
+    return translator(chosen or app_language(update, context))
 
 
 async def on_language(update: Update, context: DossierContext) -> None:
     message = update.effective_message
     assert message is not None and update.effective_chat is not None
     chat = await asyncio.to_thread(context.services.chats.get, update.effective_chat.id)
-    tr = translator(chat.language or app_language(update))
+    tr = translator(chat.language or app_language(update, context))
     await message.reply_html(_view(chat, tr), reply_markup=_keyboard(chat, tr))
 
 
@@ -69,13 +70,13 @@ async def on_choice(update: Update, context: DossierContext) -> None:
     services = context.services
     stored = await asyncio.to_thread(services.chats.get, update.effective_chat.id)
     if not await may_manage(update, context):
-        tr = translator(stored.language or app_language(update))
+        tr = translator(stored.language or app_language(update, context))
         await query.answer(tr.gettext(LANGUAGE_ADMINS_ONLY), show_alert=True)
         return
     chosen = choice if choice in LANGUAGES else None
-    changed = replace(stored, language=chosen, reader_language=app_language(update))
+    changed = replace(stored, language=chosen, reader_language=app_language(update, context))
     saved = await asyncio.to_thread(services.chats.save, changed)
-    tr = translator(saved.language or app_language(update))
+    tr = translator(saved.language or app_language(update, context))
     await query.answer()
     await _menu(context, saved, tr)
     with contextlib.suppress(BadRequest):  # "not modified": the language it already spoke

@@ -84,7 +84,7 @@ async def on_subscribe(update: Update, context: DossierContext) -> None:
     services = context.services
     new = await asyncio.to_thread(services.subscriptions.store.subscribe, chat.id, topic, chat.type)
     if update.effective_user is not None:  # notices go out in the subscriber's language
-        await asyncio.to_thread(services.chats.change, chat.id, reader_language=app_language(update))
+        await asyncio.to_thread(services.chats.change, chat.id, reader_language=app_language(update, context))
     await _message(update).reply_text(_subscribed(tr, new, topic))
 
 
