@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from index.answering.answer_type import expected_type, has_answer_type, is_role_question
-from index.answering.features import QUESTION_FEATURES, SENTENCE_FEATURES, read_question
+from index.answering.evidence import QUESTION_FEATURES
+from index.answering.features import SENTENCE_FEATURES, read_question
 from index.answering.scorer import WEIGHTS, Model, ScorerUnavailable, load_scorer
 from index.answering.short_answer import short_answer
 
@@ -143,3 +144,19 @@ def test_dates_before_1800_count_as_dates(sentence: str) -> None:
 )
 def test_only_offices_of_places_need_a_sentence_tying_them(question: str, office: bool) -> None:
     assert is_role_question(question) is office
+
+
+def test_a_date_in_the_sentence_quoted_with_the_best_one_counts_for_the_answer() -> None:
+    """The answer quotes the best sentence's neighbour too: its date answers "when" as well."""
+    from index.answering.evidence import question_features
+    from index.answering.features import COLUMN
+
+    rows = np.zeros((3, len(SENTENCE_FEATURES)))
+    rows[1, COLUMN["typed"]] = 1.0  # only the best sentence's neighbour holds a date
+    logits = np.array([2.0, -1.0, 0.5])
+    documents, paragraphs = ["a", "a", "b"], [0, 0, 0]
+    evidence = question_features(rows, logits, documents, paragraphs, [4, 5, 5])
+    assert evidence[QUESTION_FEATURES.index("best_typed")] == 0.0
+    assert evidence[QUESTION_FEATURES.index("answer_typed")] == 1.0
+    far = question_features(rows, logits, documents, paragraphs, [4, 9, 5])
+    assert far[QUESTION_FEATURES.index("answer_typed")] == 0.0  # not quoted with it: no date
