@@ -80,7 +80,8 @@ def check_export(
     weights: dict, rows: np.ndarray, scores: np.ndarray, x: np.ndarray, confidence: np.ndarray
 ) -> None:  # type: ignore[type-arg]
     """The exported models score as the fitted ones did (numpy at run time, scikit-learn here)."""
-    from index.answering.features import QUESTION_FEATURES, SENTENCE_FEATURES
+    from index.answering.evidence import QUESTION_FEATURES
+    from index.answering.features import SENTENCE_FEATURES
     from index.answering.scorer import _model
 
     sentence = _model(weights["sentence"], SENTENCE_FEATURES, "sentence").logits(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -19,14 +19,15 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 # Raise after changing how a feature is computed (its name unchanged), so cached tables are rebuilt.
-REVISION = 2
+REVISION = 3
 
 
 def feature_version() -> str:
-    """Names the cached tables by the feature list and REVISION."""
-    from index.answering.features import QUESTION_FEATURES, SENTENCE_FEATURES
+    """Names the cached tables by the sentence feature list and REVISION (the question's features are
+    computed from the tables' rows when training)."""
+    from index.answering.features import SENTENCE_FEATURES
 
-    names = ",".join((str(REVISION), *SENTENCE_FEATURES, *QUESTION_FEATURES))
+    names = ",".join((str(REVISION), *SENTENCE_FEATURES))
     return hashlib.sha256(names.encode()).hexdigest()[:10]
 
 
@@ -44,6 +45,7 @@ class Table:
     position: np.ndarray
     paragraph: np.ndarray
     length: np.ndarray  # characters
+    doc_ids: list[str] = field(default_factory=list)  # the archive's id of each document number
 
     def question(self, i: int) -> slice:
         return slice(int(self.start[i]), int(self.start[i + 1]))
@@ -60,6 +62,7 @@ class Table:
             [self.kinds[i] for i in keep],
             np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
             *(getattr(self, f)[index] for f in _CANDIDATE_FIELDS),
+            self.doc_ids,
         )
 
 
@@ -83,6 +86,7 @@ def concat(tables: list[Table]) -> Table:
             np.concatenate(documents) if f == "document" else np.concatenate([getattr(t, f) for t in tables])
             for f in _CANDIDATE_FIELDS
         ),
+        [d for t in tables for d in t.doc_ids],
     )
 
 
@@ -91,7 +95,50 @@ def _contains(text: str, answers: list[str]) -> bool:
     return any(" ".join(a.split()).casefold() in lowered for a in answers)
 
 
-def build_table(data_dir: Path, questions: list[dict]) -> Table:  # type: ignore[type-arg]
+def retrieved(path: Path, archive, questions: list[dict]) -> dict[str, tuple[np.ndarray, list]]:  # type: ignore[no-untyped-def, type-arg]
+    """Each question's vector and retrieved passages, cached: they do not change with the features,
+    and embedding and searching are two thirds of the time it takes to read a question."""
+    from index.models import Hit
+
+    if path.exists():
+        with np.load(path, allow_pickle=False) as npz:
+            saved = {k: npz[k] for k in npz.files}  # each npz[k] decompresses the whole array again
+        documents = {d: archive.find_document(d) for d in set(saved["doc"].tolist())}
+        columns = [saved[k].tolist() for k in ("chunk", "doc", "first", "last", "score")]
+        start = saved["start"].tolist()
+        out = {}
+        for i, qid in enumerate(saved["ids"].tolist()):
+            hits = [
+                Hit(int(c), documents[d], "", 0, 0, int(f), int(la), float(s))
+                for c, d, f, la, s in zip(*(k[start[i] : start[i + 1]] for k in columns), strict=True)
+            ]
+            out[qid] = (saved["vectors"][i].copy(), hits)
+        if all(q["id"] in out for q in questions):
+            return out
+    from index.answering.reader import Reader
+
+    reader = Reader(archive)
+    out = {}
+    for q in questions:
+        vector = archive.embed_query(q["question"])
+        out[q["id"]] = (vector, reader.retrieve(q["question"], vector))
+    hits = [h for q in questions for h in out[q["id"]][1]]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        path,
+        ids=np.array([q["id"] for q in questions]),
+        vectors=np.array([out[q["id"]][0] for q in questions], dtype=np.float32),
+        start=np.cumsum([0] + [len(out[q["id"]][1]) for q in questions]),
+        chunk=np.array([h.chunk_id for h in hits], dtype=np.int64),
+        doc=np.array([h.document.doc_id for h in hits]),
+        first=np.array([h.first_sentence for h in hits], dtype=np.int32),
+        last=np.array([h.last_sentence for h in hits], dtype=np.int32),
+        score=np.array([h.score for h in hits], dtype=np.float64),
+    )
+    return out
+
+
+def build_table(data_dir: Path, questions: list[dict], retrieval: Path) -> Table:  # type: ignore[type-arg]
     from bot.settings import Settings
     from index.answering.reader import Reader
     from index.archive import Archive
@@ -99,13 +146,13 @@ def build_table(data_dir: Path, questions: list[dict]) -> Table:  # type: ignore
 
     archive = Archive.open(IndexSettings(data_dir=data_dir, model=Settings().embedding_model))
     reader = Reader(archive)
+    found = retrieved(retrieval, archive, questions)
     documents: dict[str, int] = {}
     ids, kinds, starts = [], [], [0]
     columns: dict[str, list] = {k: [] for k in ("rows", "label", "right", "doc", "pos", "par", "len")}  # type: ignore[type-arg]
     started = time.perf_counter()
     for n, q in enumerate(questions):
-        vector = archive.embed_query(q["question"])
-        hits = reader.retrieve(q["question"], vector)
+        vector, hits = found[q["id"]]
         reading = reader.read(q["question"], q["question"], vector, hits)
         ids.append(q["id"])
         kinds.append(q["kind"])
@@ -136,23 +183,29 @@ def build_table(data_dir: Path, questions: list[dict]) -> Table:  # type: ignore
         np.array(columns["pos"], dtype=np.int32),
         np.array(columns["par"], dtype=np.int32),
         np.array(columns["len"], dtype=np.int32),
+        list(documents),
     )
 
 
 def cached_table(path: Path, data_dir: Path, questions: list[dict]) -> Table:  # type: ignore[type-arg]
-    """The table from the cache, or built and cached."""
+    """The table from the cache, or built (retrieval cached beside it, under retrieval/) and cached."""
     if path.exists():
         saved = np.load(path, allow_pickle=False)
         return Table(
-            list(saved["ids"]), list(saved["kinds"]), saved["start"], *(saved[f] for f in _CANDIDATE_FIELDS)
+            list(saved["ids"]),
+            list(saved["kinds"]),
+            saved["start"],
+            *(saved[f] for f in _CANDIDATE_FIELDS),
+            list(saved["doc_ids"]),
         )
-    table = build_table(data_dir, questions)
+    table = build_table(data_dir, questions, path.parent.parent / "retrieval" / f"{data_dir.name}.npz")
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         path,
         ids=np.array(table.ids),
         kinds=np.array(table.kinds),
         start=table.start,
+        doc_ids=np.array(table.doc_ids),
         **{f: getattr(table, f) for f in _CANDIDATE_FIELDS},
     )
     return table

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from index.answering.answer_type import expected_type, has_answer_type, is_role_question
-from index.answering.features import QUESTION_FEATURES, SENTENCE_FEATURES, read_question
+from index.answering.evidence import QUESTION_FEATURES
+from index.answering.features import SENTENCE_FEATURES, read_question
 from index.answering.scorer import WEIGHTS, Model, ScorerUnavailable, load_scorer
 from index.answering.short_answer import short_answer
 
@@ -143,3 +144,42 @@ def test_dates_before_1800_count_as_dates(sentence: str) -> None:
 )
 def test_only_offices_of_places_need_a_sentence_tying_them(question: str, office: bool) -> None:
     assert is_role_question(question) is office
+
+
+def test_a_date_in_the_sentence_quoted_with_the_best_one_counts_for_the_answer() -> None:
+    """The answer quotes the best sentence's neighbour too: its date answers "when" as well."""
+    from index.answering.evidence import question_features
+    from index.answering.features import COLUMN
+
+    rows = np.zeros((3, len(SENTENCE_FEATURES)))
+    rows[1, COLUMN["typed"]] = 1.0  # only the best sentence's neighbour holds a date
+    logits = np.array([2.0, -1.0, 0.5])
+    documents, paragraphs = ["a", "a", "b"], [0, 0, 0]
+    evidence = question_features(rows, logits, documents, paragraphs, [4, 5, 5])
+    assert evidence[QUESTION_FEATURES.index("best_typed")] == 0.0
+    assert evidence[QUESTION_FEATURES.index("answer_typed")] == 1.0
+    far = question_features(rows, logits, documents, paragraphs, [4, 9, 5])
+    assert far[QUESTION_FEATURES.index("answer_typed")] == 0.0  # not quoted with it: no date
+
+
+def test_the_articles_topic_words_weigh_less_than_what_the_question_asks_beyond_them() -> None:
+    """A near-topic question shares its article's topic words with every sentence: those must not
+    count as evidence the way a word only one sentence uses does."""
+    from index.answering.extractive import document_words
+    from index.answering.features import _specific
+    from index.models import DocumentInfo, Sentence
+
+    texts = [
+        "The butadiene plant was built in Atyrau.",
+        "The butadiene plant employs 400 workers.",
+        "The butadiene plant will start production in 2025.",
+    ]
+    sentences, at = [], 0
+    for n, text in enumerate(texts):
+        sentences.append(Sentence(n, n, at, at + len(text), text))
+        at += len(text) + 1
+    document = DocumentInfo("0123456789abcdef", "Butadiene plant", None, None, None, None, None, "2021-05-01")
+    asked = "How many workers does the butadiene plant employ?"
+    q = read_question(asked, asked, lambda term: 1.0)
+    weights = _specific(q, document_words(document, sentences))
+    assert weights["butadien"] < weights["worker"] / 2

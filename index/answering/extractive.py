@@ -46,6 +46,7 @@ class DocumentWords:
     headline: frozenset[str]
     frame: frozenset[str]  # headline and lead: they set the scene of every later sentence
     article: frozenset[str]  # every word of the article, its headline, author and source
+    spread: dict[str, int]  # in how many of its sentences each word occurs (its topic words: most)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,12 @@ class Candidate:
     dense: float  # cosine of question and sentence
     dense_around: float  # best cosine of the sentences before and after it in its paragraph
     dense_paragraph: float  # best cosine of any sentence of its paragraph
+    # What the sentence says beyond its article's topic: its cosine standardised over the article's
+    # sentences, the cosine of the question with the sentence minus the article's centroid, and how
+    # far its paragraph's mean cosine stands above the article's.
+    dense_z: float
+    dense_specific: float
+    paragraph_lift: float
     words: Words
     around: frozenset[str]  # words of the sentences before and after it in its paragraph
     context: DocumentWords
@@ -106,13 +113,18 @@ def document_words(document: DocumentInfo, sentences: Sequence[Sentence]) -> Doc
     language = document.language
     words = [words_of(s.text, language) for s in sentences]
     paragraphs: dict[int, set[str]] = {}
+    spread: dict[str, int] = {}
     for sentence, own in zip(sentences, words, strict=True):
         paragraphs.setdefault(sentence.paragraph, set()).update(own.terms)
+        for term in own.terms:
+            spread[term] = spread.get(term, 0) + 1
     headline = terms_of(document.title, language)
     frame = headline | (words[0].terms if words else frozenset())
     credits = terms_of(f"{document.author or ''} {document.source or ''}", language)
     article = headline.union(credits, *(w.terms for w in words))
-    return DocumentWords(words, {p: frozenset(t) for p, t in paragraphs.items()}, headline, frame, article)
+    return DocumentWords(
+        words, {p: frozenset(t) for p, t in paragraphs.items()}, headline, frame, article, spread
+    )
 
 
 def question_terms(query: str, language: str = "en") -> frozenset[str]:
@@ -144,10 +156,16 @@ def gather(
     for doc_id, document in documents.items():
         sentences, vectors = load(doc_id)
         context = words(doc_id)
-        dense = vectors @ query_vector if len(sentences) else np.zeros(0, dtype=np.float32)
+        if not len(sentences):
+            continue
+        dense = vectors @ query_vector
+        specific, standard = _beyond_topic(vectors, dense)
         paragraph_best: dict[int, float] = {}
+        paragraph_sum: dict[int, list[float]] = {}
         for sentence, value in zip(sentences, dense.tolist(), strict=True):
             paragraph_best[sentence.paragraph] = max(paragraph_best.get(sentence.paragraph, -1.0), value)
+            paragraph_sum.setdefault(sentence.paragraph, []).append(value)
+        mean = float(dense.mean())
         for sentence in sentences:
             found = best.get((doc_id, sentence.position))
             if found is None or not answerable(sentence.text):
@@ -167,12 +185,27 @@ def gather(
                     dense=float(dense[at]),
                     dense_around=max((float(dense[i]) for i in near), default=0.0),
                     dense_paragraph=paragraph_best[sentence.paragraph],
+                    dense_z=float(standard[at]),
+                    dense_specific=float(specific[at]),
+                    paragraph_lift=float(np.mean(paragraph_sum[sentence.paragraph])) - mean,
                     words=context.sentences[at],
                     around=around,
                     context=context,
                 )
             )
     return candidates
+
+
+def _beyond_topic(vectors: np.ndarray, dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per sentence: the cosine of the question with (sentence - the article's centroid), and the
+    sentence's cosine standardised over the article. A near-topic question is close to every sentence
+    of its article and to none in particular; the sentence that answers stands out of its article."""
+    centroid = vectors.mean(axis=0)
+    # Vectors are normalised: |s - c|^2 = 1 - 2 s.c + c.c, and (s - c).q = s.q - c.q.
+    distance = np.sqrt(np.maximum(1.0 - 2.0 * (vectors @ centroid) + float(centroid @ centroid), 1e-4))
+    mean = float(dense.mean())
+    spread = float(dense.std()) if len(dense) > 1 else 1.0
+    return (dense - mean) / distance, (dense - mean) / max(spread, 0.02)
 
 
 # Captions and credits are not statements an answer can quote ("Meeting of the Council. Photo

@@ -23,7 +23,7 @@ from index.answering.answer_type import (
     question_names,
     role_holds,
 )
-from index.answering.extractive import Candidate, question_terms, stems
+from index.answering.extractive import Candidate, DocumentWords, question_terms, stems
 
 KINDS = ("date", "number", "measure", "name", "place")
 SENTENCE_FEATURES: tuple[str, ...] = (
@@ -32,12 +32,21 @@ SENTENCE_FEATURES: tuple[str, ...] = (
     "dense_rank",
     "dense_around",
     "dense_paragraph",
+    "dense_z",
+    "dense_specific",
+    "paragraph_lift",
     "coverage",
     "coverage_gap",
     "coverage_window",
     "coverage_window_untitled",
+    "coverage_prefix_window",
     "coverage_paragraph",
     "coverage_article",
+    "coverage_specific",
+    "coverage_specific_window",
+    "coverage_specific_paragraph",
+    "missing_idf_window",
+    "missing_specific_window",
     "missing_idf_article",
     "names_missing_article",
     "names_missing_context",
@@ -61,31 +70,9 @@ SENTENCE_FEATURES: tuple[str, ...] = (
     "document_share",
     "question_reach",
     "question_terms",
+    "archive_passages",
 )
-QUESTION_FEATURES: tuple[str, ...] = (
-    "best_logit",
-    "second_logit",
-    "best_margin",
-    "same_document_share",
-    "best_dense",
-    "top_dense",
-    "best_coverage",
-    "best_coverage_window",
-    "best_coverage_article",
-    "best_missing_idf_article",
-    "best_names_missing_article",
-    "best_names_missing_context",
-    "best_numbers_missing_window",
-    "best_typed",
-    "best_role_unlinked",
-    "best_pairs",
-    "top_coverage_article",
-    "top_coverage_window",
-    "top_pairs",
-    "question_reach",
-    "question_terms",
-    *(f"kind_{k}" for k in KINDS),
-)
+PREFIX = 6
 _DIGITS = re.compile(r"^\d")
 
 
@@ -101,6 +88,7 @@ class Question:
     numbers: frozenset[str]
     kind: str | None
     role: bool
+    passages: float  # how many passages the archive holds (from its idf of an unseen word)
 
     @property
     def total(self) -> float:
@@ -115,7 +103,8 @@ def read_question(
     telling = question_terms(query, language)
     ordered = [t for t in stems(query, language) if t in telling]
     terms = tuple(dict.fromkeys(ordered))
-    rarest = _rarest_seen(weight)
+    passages = _passages(weight)
+    rarest = math.log(1 + max(passages - 0.5, 0.5) / 1.5)
     return Question(
         text=question,
         terms=terms,
@@ -125,27 +114,58 @@ def read_question(
         numbers=frozenset(t for t in terms if _DIGITS.match(t)),
         kind=expected_type(question),
         role=is_role_question(question),
+        passages=passages,
     )
 
 
-def _rarest_seen(weight: Callable[[str], float]) -> float:
-    """The idf of a word in one passage of the archive: words it never uses weigh no more than that.
+def _passages(weight: Callable[[str], float]) -> float:
+    """The archive's passages, read from BM25's idf of a word it never uses.
 
-    BM25's idf gives unseen words the most weight, and in a small archive far more than any word it
-    has (a 15-passage archive: 3.5 against 2.4), so a question's paraphrase ("What period does the
-    program cover?") would count as missing most of the question.
+    Words the archive never uses then weigh no more than one it uses once: BM25's idf gives unseen
+    words the most weight, and in a small archive far more than any word it has (a 15-passage
+    archive: 3.5 against 2.4), so a question's paraphrase ("What period does the program cover?")
+    would count as missing most of the question.
     """
     unseen = weight("\x00")  # log(1 + (N + 0.5) / 0.5) for an archive of N passages
-    passages = (math.exp(unseen) - 1) * 0.5 - 0.5
-    return math.log(1 + max(passages - 0.5, 0.5) / 1.5)
+    return (math.exp(unseen) - 1) * 0.5 - 0.5
 
 
 def _share(q: Question, said: frozenset[str] | set[str]) -> float:
     return sum(w for t, w in q.weights.items() if t in said) / q.total
 
 
+def _prefix_share(q: Question, said: frozenset[str]) -> float:
+    """Coverage where a word also counts when one of the text's words begins with its first six
+    letters: the stemmer leaves derived words apart ("produced" and "production", "elected" and
+    "election"), which paraphrases use all the time."""
+    prefixes = {t[:PREFIX] for t in said if len(t) >= PREFIX}
+    return sum(w for t, w in q.weights.items() if t in said or t[:PREFIX] in prefixes) / q.total
+
+
 def _numbers_missing(q: Question, words: frozenset[str]) -> float:
     return len(q.numbers - words) / len(q.numbers) if q.numbers else 0.0
+
+
+def _specific(q: Question, context: DocumentWords) -> dict[str, float]:
+    """The question's word weights times how specific each word is within this article.
+
+    A word in every sentence of an article is its topic and tells its sentences apart no more than
+    "the" does; one in none or a few is what the question asks beyond the topic. A near-topic
+    question (its paragraph missing) shares the topic words with every sentence and the specific
+    ones with none.
+    """
+    count = len(context.sentences) + 1
+    norm = math.log(count / 0.5)
+    return {t: w * math.log(count / (context.spread.get(t, 0) + 0.5)) / norm for t, w in q.weights.items()}
+
+
+def _covered(weights: dict[str, float], said: frozenset[str] | set[str]) -> tuple[float, float]:
+    """The share of the weight said, and the largest weight not said (as a share of the largest)."""
+    total = sum(weights.values()) or 1.0
+    top = max(weights.values(), default=0.0) or 1.0
+    covered = sum(w for t, w in weights.items() if t in said)
+    missing = max((w for t, w in weights.items() if t not in said), default=0.0)
+    return covered / total, missing / top
 
 
 def sentence_features(q: Question, candidates: Sequence[Candidate]) -> np.ndarray:
@@ -162,33 +182,47 @@ def sentence_features(q: Question, candidates: Sequence[Candidate]) -> np.ndarra
     top_weight = max(q.weights.values(), default=1.0) or 1.0
     asked = set(q.terms)
     missing_names: dict[str, float] = {}
+    specific: dict[str, dict[str, float]] = {}
     windows = [c.words.terms | c.around for c in candidates]
     window_share = [_share(q, w) for w in windows]
     reach = _share(q, set().union(*windows))  # the question's words found anywhere in the candidates
+    passages = math.log1p(q.passages)
     for i, c in enumerate(candidates):
         own, context, window = c.words.terms, c.context, windows[i]
         paragraph = context.paragraphs.get(c.sentence.paragraph, own)
         doc_id = c.document.doc_id
         if doc_id not in missing_names:
             missing_names[doc_id] = names_missing(q.names, context.article)
+            specific[doc_id] = _specific(q, context)
+        weights = specific[doc_id]
         absent = [w for t, w in q.weights.items() if t not in context.article]
         said = asked & own
         untitled = {t: w for t, w in q.weights.items() if t not in context.headline}
         pairs = set(itertools.pairwise(c.words.order))
         kind = q.kind
         peers = by_document[doc_id]
+        specific_window, missing_specific = _covered(weights, window)
         rows[i] = (
             c.dense,
             0.0,  # dense_gap, below
             math.log1p(dense_order[i]),
             c.dense_around,
             c.dense_paragraph,
+            c.dense_z,
+            c.dense_specific,
+            c.paragraph_lift,
             _share(q, own),
             0.0,  # coverage_gap, below
             window_share[i],
             sum(w for t, w in untitled.items() if t in window) / (sum(untitled.values()) or 1.0),
+            _prefix_share(q, window),
             _share(q, paragraph),
             _share(q, context.article),
+            _covered(weights, own)[0],
+            specific_window,
+            _covered(weights, paragraph)[0],
+            _covered(q.weights, window)[1],
+            missing_specific,
             max(absent, default=0.0) / top_weight,
             missing_names[doc_id],
             # A name the sentence leaves to its headline still counts: news names the place once.
@@ -213,49 +247,11 @@ def sentence_features(q: Question, candidates: Sequence[Candidate]) -> np.ndarra
             len(peers) / len(candidates),
             reach,
             len(q.terms),
+            passages,
         )
     for gap, value in (("dense_gap", "dense"), ("coverage_gap", "coverage")):
-        rows[:, _COLUMN[gap]] = rows[:, _COLUMN[value]] - rows[:, _COLUMN[value]].max()
+        rows[:, COLUMN[gap]] = rows[:, COLUMN[value]] - rows[:, COLUMN[value]].max()
     return rows
 
 
-_COLUMN = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
-
-
-def question_features(rows: np.ndarray, logits: np.ndarray, documents: Sequence[object]) -> np.ndarray:
-    """The evidence for the question as a whole: how good the best sentence is and how sure.
-
-    `documents` names each candidate's article (ids or numbers), to count the best one's share.
-    """
-    if not len(rows):
-        return np.zeros(0)
-    order = np.argsort(-logits, kind="stable")
-    best = order[0]
-    second = logits[order[1]] if len(order) > 1 else logits[best] - 10.0
-    same = sum(d == documents[best] for d in documents) / len(documents)
-    column = rows[best]
-    values = [
-        logits[best],
-        second,
-        logits[best] - second,
-        same,
-        column[_COLUMN["dense"]],
-        rows[:, _COLUMN["dense"]].max(),
-        column[_COLUMN["coverage"]],
-        column[_COLUMN["coverage_window"]],
-        column[_COLUMN["coverage_article"]],
-        column[_COLUMN["missing_idf_article"]],
-        column[_COLUMN["names_missing_article"]],
-        column[_COLUMN["names_missing_context"]],
-        column[_COLUMN["numbers_missing_window"]],
-        column[_COLUMN["typed"]],
-        column[_COLUMN["role_unlinked"]],
-        column[_COLUMN["pairs"]],
-        rows[:, _COLUMN["coverage_article"]].max(),
-        rows[:, _COLUMN["coverage_window"]].max(),
-        rows[:, _COLUMN["pairs"]].max(),
-        column[_COLUMN["question_reach"]],
-        column[_COLUMN["question_terms"]],
-        *(column[_COLUMN[f"kind_{k}"]] for k in KINDS),
-    ]
-    return np.array(values, dtype=np.float64)
+COLUMN = {name: i for i, name in enumerate(SENTENCE_FEATURES)}

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.answering.features import QUESTION_FEATURES, SENTENCE_FEATURES
+from index.answering.evidence import QUESTION_FEATURES
+from index.answering.features import SENTENCE_FEATURES
 from index.errors import DossierError
 
 WEIGHTS = Path(__file__).with_name("answerer.json")

@@ -13,8 +13,9 @@ import numpy as np
 
 from index.answering import extractive
 from index.answering.answer_type import has_answer_type, role_holds
+from index.answering.evidence import question_features
 from index.answering.extractive import Candidate
-from index.answering.features import Question, question_features
+from index.answering.features import Question
 from index.answering.metadata import meta_question, metadata_quote, metadata_sentence
 from index.answering.models import Answer, AnswerSentence, Citation, Related, Turn
 from index.answering.question import clean_question, contextual_query, is_follow_up
@@ -92,7 +93,14 @@ class AnsweringService:
         logits = self._scorer.sentence_logits(reading.rows)
         order = np.argsort(-logits, kind="stable")
         ranked = [(reading.candidates[i], float(logits[i])) for i in order]
-        evidence = question_features(reading.rows, logits, [c.document.doc_id for c in reading.candidates])
+        candidates = reading.candidates
+        evidence = question_features(
+            reading.rows,
+            logits,
+            [c.document.doc_id for c in candidates],
+            [c.sentence.paragraph for c in candidates],
+            [c.sentence.position for c in candidates],
+        )
         return Judged(reading, ranked, self._scorer.probability(evidence))
 
     def explain(self, question: str, history: Sequence[Turn] = ()) -> dict[str, object]:
