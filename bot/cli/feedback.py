@@ -52,7 +52,7 @@ def list_feedback(settings: Settings, as_json: bool) -> None:
         verdict = "👍" if f.rating == UP else "👎" + (f" {f.reason}" if f.reason else "")
         given = tr.gettext("(refused)") if f.record.refused else f.record.answer
         click.echo(f"{when}  {verdict}  {f.record.question}\n    {_short(given, 160)}")
-    click.echo(tr.gettext("rated answers: {count}").format(count=len(rated)))
+    click.echo(tr.gettext("{count} rated answer(s)").format(count=len(rated)))
 
 
 @feedback_group.command("export")
@@ -68,7 +68,9 @@ def export(settings: Settings, file: Path) -> None:
     else:
         file.write_text(text, encoding="utf-8")
     click.echo(
-        cli_translator().gettext("eval cases written to {file}: {count}").format(file=file, count=len(lines)),
+        cli_translator()
+        .gettext("{count} eval case(s) written to {file}")
+        .format(file=file, count=len(lines)),
         err=True,
     )
 

@@ -41,10 +41,10 @@ def list_feeds(settings: Settings) -> None:
     for feed in feeds:  # the status of the last poll is the fetcher's own words, in English
         status = feed.last_status or tr.gettext("not polled yet")
         failures = (
-            tr.gettext(", failures in a row: {count}").format(count=feed.failures) if feed.failures else ""
+            tr.gettext(", {count} failure(s) in a row").format(count=feed.failures) if feed.failures else ""
         )
         click.echo(f"{feed.url}  [{status}{failures}]")
-    click.echo(tr.gettext("feeds: {count}").format(count=len(feeds)))
+    click.echo(tr.gettext("{count} feed(s)").format(count=len(feeds)))
 
 
 @feeds_group.command("remove")
@@ -74,7 +74,7 @@ def export_feeds(settings: Settings, file: Path) -> None:
     else:
         file.write_bytes(data)
     click.echo(
-        cli_translator().gettext("feeds written to {file}: {count}").format(file=file, count=len(urls)),
+        cli_translator().gettext("{count} feed(s) written to {file}").format(file=file, count=len(urls)),
         err=True,
     )
 
@@ -94,5 +94,5 @@ def import_feeds(settings: Settings, file: Path) -> None:
             data = stream.read(MAX_BYTES + 1)
     urls = read_opml(data, "stdin" if str(file) == "-" else str(file))
     added = open_store(settings).add_feeds(urls)
-    imported = cli_translator().gettext("feeds imported: {count}; added: {added}, already polled: {polled}")
+    imported = cli_translator().gettext("imported {count} feed(s): {added} added, {polled} already polled")
     click.echo(imported.format(count=len(urls), added=added, polled=len(urls) - added))

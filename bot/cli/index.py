@@ -68,10 +68,8 @@ def _tracked(items: list[T], label: str) -> Iterator[T]:
 def _report(results: list[AddResult], tr: Translator) -> None:
     for r in results:
         status = tr.gettext(STATUSES.get(r.status, r.status))
-        if r.status == "failed":
-            click.echo(
-                f"{status:<10} {r.item}: {r.error}", err=True
-            )  # _read words failures in the CLI's language
+        if r.status == "failed":  # the error is in the CLI's language already (_read)
+            click.echo(f"{status:<10} {r.item}: {r.error}", err=True)
         else:
             click.echo(f"{status:<10} {r.doc_id}  {r.title}  ({r.item})")
 
@@ -93,11 +91,8 @@ def build(settings: Settings, folder: Path) -> None:
     articles, failures = _read(settings, (str(folder),), tr)
     if not articles:
         _report(failures, tr)
-        fail(
-            tr.gettext("no articles could be read from {folder}; the index was left as it was").format(
-                folder=folder
-            )
-        )
+        unread = tr.gettext("no articles could be read from {folder}; the index was left as it was")
+        fail(unread.format(folder=folder))
     archive = Archive.for_build(writing_settings(settings))
     results = archive.add(_tracked(articles, N_("Splitting into sentences")), replace_all=True)
     _report(results + failures, tr)
@@ -107,7 +102,7 @@ def build(settings: Settings, folder: Path) -> None:
     _published(settings, archive)
     failed = [r for r in results + failures if r.status == "failed"]
     if failed:
-        fail(tr.gettext("items that could not be read: {count}").format(count=len(failed)))
+        fail(tr.gettext("{count} item(s) could not be read").format(count=len(failed)))
 
 
 @index_group.command("add")
@@ -132,7 +127,7 @@ def add(settings: Settings, items: tuple[str, ...]) -> None:
         click.echo(due.format(count=archive.uncompacted()))
     failed = [r for r in results + failures if r.status == "failed"]
     if failed:
-        message = tr.gettext("items that could not be added: {count}; the index keeps everything else")
+        message = tr.gettext("{count} item(s) could not be added; the index keeps everything else")
         fail(message.format(count=len(failed)))
 
 
@@ -151,7 +146,7 @@ def list_documents(settings: Settings, as_json: bool) -> None:
     for d in documents:  # the columns are read by scripts: the same in every language
         published = d.published.isoformat() if d.published else "undated   "
         click.echo(f"{d.doc_id}  {published}  {d.language}  {d.title}  [{d.source or d.origin or ''}]")
-    click.echo(cli_translator().gettext("articles: {count}").format(count=len(documents)))
+    click.echo(cli_translator().gettext("{count} article(s)").format(count=len(documents)))
 
 
 @index_group.command("remove")
