@@ -154,3 +154,24 @@ def test_every_error_the_core_raises_has_a_literal_template_the_catalogs_transla
                 if not (isinstance(first, ast.Constant) and first.value in template):
                     unmarked.append(f"{path.relative_to(CORE.parent)}:{node.lineno}")
     assert len(names) > 10 and unmarked == []
+
+
+def test_a_long_step_of_the_core_is_named_on_the_terminal_in_the_readers_language() -> None:
+    import io
+
+    from rich.console import Console
+
+    from bot.cli.progress import TerminalProgress
+    from bot.i18n import translator
+    from index import progress
+
+    terminal = io.StringIO()
+    progress.report_to(
+        TerminalProgress(Console(file=terminal, force_terminal=True, width=100), translator("kk"))
+    )
+    try:
+        with progress.task("Embedding sentences", total=2) as advance:
+            advance(1)
+    finally:
+        progress.report_to(None)
+    assert "Сөйлемдерді векторлау" in terminal.getvalue()

@@ -62,6 +62,7 @@ class TerminalProgress:
             self._progress.start()
         self._open += 1
         task_id = self._progress.add_task(self._tr.gettext(label), total=total)
+        self._progress.refresh()  # the step is named at once, not at the next tick of the display
         try:
             yield lambda done: self._progress.advance(task_id, done)
         finally:
