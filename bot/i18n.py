@@ -30,6 +30,9 @@ KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "nhtml": (1, 2),
     "N_": None,
 }
+# The core (index/) imports no gettext: its messages are the templates of the errors it raises
+# (index/errors.py) and the labels of its long steps (index/progress.py), extracted by these names.
+CORE_KEYWORDS: dict[str, tuple[int, ...] | None] = {"task": None}
 COMMENT_TAG = "TRANSLATORS:"  # a comment starting so, just above a message, is shown to translators
 
 
@@ -79,6 +82,17 @@ class Translator:
     def nhtml(self, singular: str, plural: str, n: int, **values: object) -> Html:
         """The form for `n` as Telegram HTML; {count} is filled with `n` unless `values` say otherwise."""
         return fill(self.ngettext(singular, plural, n), {"count": n, **values})
+
+    def error(self, error: DossierError) -> str:
+        """A core error in this language: its template translated and filled with its values (see
+        index/errors.py); the English sentence where the catalogs do not have it."""
+        translated = self.gettext(error.template)
+        if not error.values:
+            return translated
+        try:
+            return translated.format(**error.values)
+        except (KeyError, IndexError, ValueError):  # a translation that lost a placeholder: English
+            return str(error)
 
     def date(self, value: dt.date) -> str:
         """'17 July 2020', '17 июля 2020 г.', '2020 ж. 17 шілде'."""

@@ -66,7 +66,7 @@ class Archive(Writing, Shipping):
         """Open an existing index; refuses one built with another model or format."""
         if not settings.database.exists():
             raise IndexNotBuilt(
-                f"there is no index in {settings.data_dir} yet; build it with: dossier index build"
+                "there is no index in {path} yet; build it with: dossier index build", path=settings.data_dir
             )
         archive = cls(settings, Store(settings.database, readonly=readonly), embedder, writable=not readonly)
         archive._check()

@@ -15,7 +15,6 @@ import numpy as np
 
 from index.errors import CorruptIndex
 from index.language import known
-from index.storage_errors import REBUILD
 
 
 class StoredChunks(NamedTuple):
@@ -103,6 +102,9 @@ class ChangeQueries:
         """float32 blobs as one matrix; CorruptIndex when one has the wrong length."""
         if any(not isinstance(b, bytes) or len(b) != dimension * 4 for b in blobs):
             raise CorruptIndex(
-                f"the index database {self.path} is damaged (a {kind} vector of the wrong size); {REBUILD}"
+                "the index database {path} is damaged (a {kind} vector of the wrong size); "
+                "rebuild it with: dossier index build",
+                path=self.path,
+                kind=kind,
             )
         return np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), dimension)

@@ -56,10 +56,10 @@ class IndexSettings:
             self.data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise IndexNotWritable(
-                f"cannot create the data directory {self.data_dir}: {error.strerror}"
+                "cannot create the data directory {path}: {reason}", path=self.data_dir, reason=error.strerror
             ) from None
         if not os.access(self.data_dir, os.W_OK):
-            raise IndexNotWritable(f"the data directory {self.data_dir} is not writable")
+            raise IndexNotWritable("the data directory {path} is not writable", path=self.data_dir)
 
     def set_aside(self, reason: Exception) -> None:
         """Rename a damaged or incompatible database out of the way, and drop its derived files."""

@@ -98,7 +98,9 @@ def read_delta(path: Path) -> Delta:
         finally:
             source.close()
     except sqlite3.DatabaseError as error:
-        raise CorruptIndex(f"the published change {path} cannot be read ({error})") from None
+        raise CorruptIndex(
+            "the published change {path} cannot be read ({reason})", path=path, reason=error
+        ) from None
     return Delta(manifest, touched, rows)
 
 

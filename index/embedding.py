@@ -164,7 +164,11 @@ class OnnxEmbedder:
         except Exception as error:  # onnxruntime's own classes: InvalidProtobuf, Fail, NoSuchFile, …
             if not type(error).__module__.startswith("onnxruntime"):
                 raise
-            raise DamagedExport(path, error) from None
+            raise DamagedExport(  # onnxruntime's message repeats the path and says no more than its class
+                "the model export {path} is damaged ({reason}); rebuild it with: dossier index build",
+                path=path,
+                reason=type(error).__name__,
+            ) from None
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.dimension = int(json.loads((folder / "config.json").read_text())["hidden_size"])
 
@@ -245,7 +249,7 @@ def load_document_embedder(
             except DamagedExport as damaged:
                 if not repair or _repairs <= 0:
                     raise
-                discard_damaged(Path(str(damaged.path)), folder)
+                discard_damaged(Path(str(damaged.values["path"])), folder)
                 return load_document_embedder(model, data_dir, backend, repair, _repairs - 1)
             except (OSError, ValueError, KeyError) as error:
                 logger.warning("ONNX ingestion unavailable (%s); loading the full model", error)

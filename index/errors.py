@@ -1,8 +1,19 @@
-"""Errors the core raises; the CLI and the bot turn each into one sentence for the user."""
+"""Errors the core raises; the CLI and the bot turn each into one sentence for the user.
+
+A message is English, written as a template whose {placeholders} are filled from keyword arguments:
+`UnsupportedDocument("{origin} is empty", origin=origin)`. str() of the error is the English sentence;
+the adapters show `template` in the reader's language, filled with `values` (bot/i18n.py). Templates
+are literals at the raise site, so bot/locales/catalogs.py extracts them from index/ into the catalogs.
+"""
 
 
 class DossierError(Exception):
     """Base of every error that carries a message fit to show a user as it is."""
+
+    def __init__(self, template: str, /, **values: object):
+        super().__init__(template.format(**values) if values else template)
+        self.template = template
+        self.values = values
 
 
 class UnsupportedDocument(DossierError):
@@ -30,14 +41,8 @@ class IndexBusy(DossierError):
 
 
 class DamagedExport(CorruptIndex):
-    """A file of the model's ONNX export cannot be loaded; `dossier index build` makes it again."""
-
-    def __init__(self, path: object, error: Exception):
-        reason = type(error).__name__  # onnxruntime's message repeats the path and says no more
-        super().__init__(
-            f"the model export {path} is damaged ({reason}); rebuild it with: dossier index build"
-        )
-        self.path = path
+    """A file of the model's ONNX export cannot be loaded (its `path` among the values);
+    `dossier index build` makes it again."""
 
 
 class DocumentNotFound(DossierError):

@@ -80,10 +80,14 @@ def fetch(
                         continue
                     return _finish(url, current, response, found, policy, accept, what)
     except httpcore.TimeoutException:
-        raise FetchError(f"{url} did not answer within {policy.deadline:g} s", transient=True) from None
+        raise FetchError(
+            "{url} did not answer within {seconds} s", url=url, seconds=f"{policy.deadline:g}", transient=True
+        ) from None
     except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol) as error:
-        raise FetchError(f"cannot fetch {url}: {error.__class__.__name__}", transient=True) from None
-    raise FetchError(f"{url} redirects more than {MAX_REDIRECTS} times")
+        raise FetchError(
+            "cannot fetch {url}: {reason}", url=url, reason=error.__class__.__name__, transient=True
+        ) from None
+    raise FetchError("{url} redirects more than {count} times", url=url, count=MAX_REDIRECTS)
 
 
 def _checked(url: str) -> httpcore.URL:
@@ -91,9 +95,9 @@ def _checked(url: str) -> httpcore.URL:
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError):
-        raise FetchError(f"{url} is not a valid URL") from None
+        raise FetchError("{url} is not a valid URL", url=url) from None
     if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise FetchRefused(f"{url} is not an http(s) URL; Dossier fetches only those")
+        raise FetchRefused("{url} is not an http(s) URL; Dossier fetches only those", url=url)
     return httpcore.URL(
         scheme=parsed.raw_scheme, host=parsed.raw_host, port=parsed.port, target=parsed.raw_path
     )
@@ -116,11 +120,18 @@ def _finish(
     if status == 304:
         return Fetched(final, status, "", None, b"", headers)
     if not 200 <= status < 300:  # 3xx here is a redirect without a Location
-        raise FetchError(f"{url} answered HTTP {status}", transient=status >= 500 or status == 429)
+        raise FetchError(
+            "{url} answered HTTP {status}", url=url, status=status, transient=status >= 500 or status == 429
+        )
     media_type, _, parameters = headers.get("content-type", "").partition(";")
     media_type = media_type.strip().lower()
     if not accept(media_type):
-        raise FetchError(f"{url} is {media_type or 'of unknown type'}, not {what}")
+        raise FetchError(
+            "{url} is {media_type}, not {what}",
+            url=url,
+            media_type=media_type or "of unknown type",
+            what=what,
+        )
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > policy.max_bytes:
         raise _too_large(url, policy)
@@ -135,7 +146,11 @@ def _read(response: httpcore.Response, encoding: str, policy: FetchPolicy, url: 
         # 32 + MAX_WBITS reads both gzip and zlib headers ("deflate" is zlib-wrapped in practice).
         inflater = zlib.decompressobj(32 + zlib.MAX_WBITS)
     elif encoding not in ("", "identity"):
-        raise FetchError(f"{url} sent its page in an encoding Dossier does not read ({encoding})")
+        raise FetchError(
+            "{url} sent its page in an encoding Dossier does not read ({encoding})",
+            url=url,
+            encoding=encoding,
+        )
     else:
         inflater = None
     body = bytearray()
@@ -156,15 +171,19 @@ def _read(response: httpcore.Response, encoding: str, policy: FetchPolicy, url: 
                     raise _too_large(url, policy, compressed=True)
                 data = inflater.unconsumed_tail
         except zlib.error:
-            raise FetchError(f"{url} sent a damaged compressed body") from None
+            raise FetchError("{url} sent a damaged compressed body", url=url) from None
     return bytes(body)
 
 
 def _too_large(url: str, policy: FetchPolicy, compressed: bool = False) -> FetchError:
     size = f"{policy.max_bytes / 1024 / 1024:g} MB"
     if compressed:
-        return FetchError(f"{url} expands to more than {size} when decompressed; Dossier reads up to {size}")
-    return FetchError(f"{url} is larger than {size}; Dossier reads pages up to {size}")
+        return FetchError(
+            "{url} expands to more than {size} when decompressed; Dossier reads up to {size}",
+            url=url,
+            size=size,
+        )
+    return FetchError("{url} is larger than {size}; Dossier reads pages up to {size}", url=url, size=size)
 
 
 def _charset(parameters: str) -> str | None:

@@ -83,8 +83,10 @@ class GuardedBackend(httpcore.NetworkBackend):
             if kind is not None:
                 shown = host if host.strip("[]") == str(address) else f"{host} ({address})"
                 raise FetchRefused(
-                    f"{shown} is a {kind} address; Dossier fetches only from public addresses "
-                    "unless DOSSIER_FETCH_ALLOWED_NETWORKS allows it"
+                    "{host} is a {kind} address; Dossier fetches only from public addresses "
+                    "unless DOSSIER_FETCH_ALLOWED_NETWORKS allows it",
+                    host=shown,
+                    kind=kind,
                 )
         error: Exception = httpcore.ConnectError(f"{host} has no address")
         for address in addresses:

@@ -28,8 +28,8 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")  # IPv4 addresses embedded by a NA
 class FetchError(UnsupportedDocument):
     """A URL could not be fetched; `transient` when trying again later may work (timeouts, 5xx)."""
 
-    def __init__(self, message: str, transient: bool = False):
-        super().__init__(message)
+    def __init__(self, template: str, /, transient: bool = False, **values: object):
+        super().__init__(template, **values)
         self.transient = transient
 
 

@@ -33,8 +33,11 @@ def check_budget(article: Article) -> None:
     length = len(article.title) + len(article.text)
     if length > MAX_DOCUMENT_CHARS:
         raise UnsupportedDocument(
-            f"{article.origin or article.title[:80]} holds {length:,} characters of text; Dossier indexes "
-            f"articles of up to {MAX_DOCUMENT_CHARS:,} (split it into several files)"
+            "{origin} holds {length} characters of text; Dossier indexes "
+            "articles of up to {limit} (split it into several files)",
+            origin=article.origin or article.title[:80],
+            length=f"{length:,}",
+            limit=f"{MAX_DOCUMENT_CHARS:,}",
         )
 
 

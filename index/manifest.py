@@ -15,13 +15,11 @@ from index.errors import ModelMismatch
 from index.model_files import canonical_model_name
 
 FORMAT_VERSION = "4"
-REBUILD = "rebuild it with: dossier index build"
 # Format 3 had no language per article, and tokenized every word as English (BM25 postings); format 2
 # also kept one FAISS file per revision, BM25 in memory only and no log of removed chunks. Their stores
 # are otherwise this format's, so opening one for writing upgrades it in place: the language column is
 # added and filled, and compaction derives a segment, postings included, from the store.
 UPGRADABLE = ("2", "3")
-UPGRADE = "upgrade it with: dossier index compact (keeps every article, embeds nothing again)"
 
 
 def _now() -> str:
@@ -60,15 +58,28 @@ def check(manifest: dict[str, str], settings: IndexSettings, writable: bool = Fa
     if version in UPGRADABLE and writable:
         return True
     if version != FORMAT_VERSION:
-        advice = UPGRADE if version in UPGRADABLE else REBUILD
+        if version in UPGRADABLE:
+            raise ModelMismatch(
+                "the index in {path} has format version {version}, this Dossier reads {wanted}; "
+                "upgrade it with: dossier index compact (keeps every article, embeds nothing again)",
+                path=settings.data_dir,
+                version=version,
+                wanted=FORMAT_VERSION,
+            )
         raise ModelMismatch(
-            f"the index in {settings.data_dir} has format version {version}, "
-            f"this Dossier reads {FORMAT_VERSION}; {advice}"
+            "the index in {path} has format version {version}, this Dossier reads {wanted}; "
+            "rebuild it with: dossier index build",
+            path=settings.data_dir,
+            version=version,
+            wanted=FORMAT_VERSION,
         )
     wanted = canonical_model_name(settings.model)
     if manifest.get("model") != wanted:
         raise ModelMismatch(
-            f"the index in {settings.data_dir} was built with the model {manifest.get('model')}, "
-            f"but DOSSIER_EMBEDDING_MODEL is {wanted}; {REBUILD}"
+            "the index in {path} was built with the model {model}, "
+            "but DOSSIER_EMBEDDING_MODEL is {wanted}; rebuild it with: dossier index build",
+            path=settings.data_dir,
+            model=manifest.get("model"),
+            wanted=wanted,
         )
     return False

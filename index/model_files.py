@@ -65,9 +65,10 @@ def require_export_libraries(model: str) -> None:
     """Raise ModelNotExported unless sentence-transformers (and torch) can be imported here."""
     if importlib.util.find_spec("sentence_transformers") is None:
         raise ModelNotExported(
-            f"the ONNX export of {canonical_model_name(model)} is missing and this installation cannot "
+            "the ONNX export of {model} is missing and this installation cannot "
             "make it (sentence-transformers and torch are not installed, as in the Docker image): "
-            "build the index where they are (pip install 'dossier[export]') and copy its models/ folder"
+            "build the index where they are (pip install 'dossier[export]') and copy its models/ folder",
+            model=canonical_model_name(model),
         )
 
 

@@ -43,7 +43,7 @@ def read_current(folder: Path) -> dict[str, Any] | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as error:
-        raise CorruptIndex(f"{folder / CURRENT} cannot be read ({error})") from None
+        raise CorruptIndex("{path} cannot be read ({reason})", path=folder / CURRENT, reason=error) from None
 
 
 def publish(archive: Archive, folder: Path) -> str:
@@ -185,7 +185,8 @@ def open_copy(source: Path, home: Path, settings: IndexSettings, embedder: Embed
         installed = install_base(source, home, settings, current)
     if installed is None:
         raise IndexNotBuilt(
-            f"nothing is published in {source} yet; the writer publishes with: dossier index publish"
+            "nothing is published in {source} yet; the writer publishes with: dossier index publish",
+            source=source,
         )
     archive = Archive.open(installed, embedder, readonly=False)
     follow(archive, source, home)
@@ -211,7 +212,7 @@ def follow(archive: Archive, source: Path, home: Path) -> str:
         path = source / "deltas" / name
         try:
             if not path.exists():
-                raise OutOfSequence(f"{name} is missing")
+                raise OutOfSequence("{name} is missing", name=name)
             archive.apply_changes(path)
         except OutOfSequence as gap:  # a change is missing: the next base brings this copy up to date
             logger.warning("cannot follow %s (%s); waiting for the writer's next base", source, gap)

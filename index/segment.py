@@ -111,6 +111,8 @@ def open_segment(settings: IndexSettings, name: str, dimension: int) -> Segment:
         return Segment.open(folder)
     except (OSError, ValueError, KeyError) as error:
         raise CorruptIndex(
-            f"the search index {folder} is damaged ({error}); rebuild it from the database with: "
-            "dossier index compact"
+            "the search index {path} is damaged ({reason}); rebuild it from the database with: "
+            "dossier index compact",
+            path=folder,
+            reason=error,
         ) from None

@@ -22,7 +22,6 @@ from index.config import DB_NAME, IndexSettings
 from index.copies import read_delta
 from index.errors import DossierError, ModelMismatch
 from index.listing import Listing
-from index.manifest import REBUILD
 from index.store import Store
 
 if TYPE_CHECKING:
@@ -114,10 +113,16 @@ class Shipping:
             mismatch = [k for k in MATCHING if theirs.get(k) != mine.get(k)]
             if mismatch:
                 found = ", ".join(f"{k} {theirs.get(k)} (here {mine.get(k)})" for k in mismatch)
-                raise ModelMismatch(f"the published index differs from this copy in {found}; {REBUILD}")
+                raise ModelMismatch(
+                    "the published index differs from this copy in {found}; rebuild it with: dossier index build",
+                    found=found,
+                )
             if theirs.get(SHIPPED_FROM) != mine.get(SHIPPED, "0"):
                 raise OutOfSequence(
-                    f"{path.name} starts at {theirs.get(SHIPPED_FROM)}, this copy stands at {mine.get(SHIPPED)}"
+                    "{name} starts at {start}, this copy stands at {here}",
+                    name=path.name,
+                    start=theirs.get(SHIPPED_FROM),
+                    here=mine.get(SHIPPED),
                 )
             self._store.apply_rows(delta)
         self.refresh()

@@ -13,8 +13,6 @@ from pathlib import Path
 
 from index.errors import CorruptIndex, DossierError, IndexBusy, IndexNotWritable
 
-REBUILD = "rebuild it with: dossier index build"
-
 
 @contextmanager
 def storage_errors(database: Path) -> Iterator[None]:
@@ -31,13 +29,18 @@ def translate(database: Path, error: sqlite3.DatabaseError) -> DossierError:
     if isinstance(error, sqlite3.OperationalError):
         if "locked" in lowered or "busy" in lowered:
             return IndexBusy(
-                f"the index {database} is locked by another process (an index build or add still "
-                "running?); try again once it has finished"
+                "the index {path} is locked by another process (an index build or add still "
+                "running?); try again once it has finished",
+                path=database,
             )
         if "full" in lowered:
             return IndexNotWritable(
-                f"the disk holding {database.parent} is full; free some space and try again"
+                "the disk holding {path} is full; free some space and try again", path=database.parent
             )
         if "readonly" in lowered or "unable to open" in lowered or "permission" in lowered:
-            return IndexNotWritable(f"cannot write to {database.parent}: {message}")
-    return CorruptIndex(f"the index database {database} is damaged ({message}); {REBUILD}")
+            return IndexNotWritable("cannot write to {path}: {reason}", path=database.parent, reason=message)
+    return CorruptIndex(
+        "the index database {path} is damaged ({reason}); rebuild it with: dossier index build",
+        path=database,
+        reason=message,
+    )

@@ -23,7 +23,7 @@ from index.errors import CorruptIndex, DocumentNotFound
 from index.formats import FormatQueries
 from index.language import known
 from index.models import Article, Chunk, DocumentInfo, Sentence
-from index.storage_errors import REBUILD, translate
+from index.storage_errors import translate
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -124,7 +124,11 @@ class Store(ChangeQueries, CopyQueries, FormatQueries):
         """CorruptIndex unless SQLite's quick check finds every page sound (reads the whole file)."""
         problems = [row[0] for row in self._db.execute("PRAGMA quick_check").fetchall()]
         if problems != ["ok"]:
-            raise CorruptIndex(f"the index database {self.path} is damaged ({problems[0]}); {REBUILD}")
+            raise CorruptIndex(
+                "the index database {path} is damaged ({reason}); rebuild it with: dossier index build",
+                path=self.path,
+                reason=problems[0],
+            )
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -185,7 +189,7 @@ class Store(ChangeQueries, CopyQueries, FormatQueries):
     def document_text(self, doc_id: str) -> str:
         row = self._db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         if row is None:
-            raise DocumentNotFound(f"no document with id {doc_id}")
+            raise DocumentNotFound("no document with id {doc_id}", doc_id=doc_id)
         return str(row[0])
 
     def insert_document(
@@ -260,7 +264,7 @@ class Store(ChangeQueries, CopyQueries, FormatQueries):
         ]
         deleted = self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,)).rowcount
         if not deleted:
-            raise DocumentNotFound(f"no document with id {doc_id}; see: dossier index list")
+            raise DocumentNotFound("no document with id {doc_id}; see: dossier index list", doc_id=doc_id)
         self._db.executemany("INSERT INTO removed_chunks(chunk_id) VALUES (?)", [(i,) for i in ids])
         return ids
 

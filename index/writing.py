@@ -98,7 +98,7 @@ class Writing:
         with self._guard():
             document = self._store.find_document(doc_id)
             if document is None:
-                raise DocumentNotFound(f"no document with id {doc_id}; see: dossier index list")
+                raise DocumentNotFound("no document with id {doc_id}; see: dossier index list", doc_id=doc_id)
             with self._store.transaction():
                 changes.delete(self._store, document)
         self.refresh()

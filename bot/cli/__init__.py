@@ -57,8 +57,9 @@ def main(ctx: click.Context, verbose: int) -> None:
     level = {0: settings.log_level, 1: "INFO"}.get(verbose, "DEBUG")
     configure_logging(level)
     if sys.stderr.isatty():  # progress is for people; in a pipe rich's progress is not even imported
+        from bot.cli.common import cli_translator
         from bot.cli.progress import show_progress
         from bot.cli.render import console
 
-        show_progress(console(stderr=True))
+        show_progress(console(stderr=True), cli_translator())
     ctx.obj = settings

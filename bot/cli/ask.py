@@ -70,9 +70,7 @@ def _answer_lines(service: AnsweringService, as_json: bool, options: dict[str, A
             answer = service.answer(question, **options)
         except DossierError as error:
             output = error_json(question, str(error))  # JSON keeps the service's words: a contract
-            click.echo(
-                json.dumps(output, ensure_ascii=False) if as_json else f"dossier: {tr.gettext(str(error))}"
-            )
+            click.echo(json.dumps(output, ensure_ascii=False) if as_json else f"dossier: {tr.error(error)}")
             continue
         if as_json:
             click.echo(json.dumps(answer_json(answer), ensure_ascii=False))
@@ -129,7 +127,7 @@ def run_chat(settings: Settings) -> None:
         try:
             last = service.answer(line, history[-HISTORY_TURNS:])
         except DossierError as error:
-            click.echo(tr.gettext(str(error)))  # the service's words, translated when the catalogs have them
+            click.echo(tr.error(error))  # the service's words, in the reader's language
             continue
         history.append(last.to_turn())
         show(out, render_text(last, tr), "\n")
@@ -178,6 +176,7 @@ def _save_history(readline, history_file: Path) -> None:  # type: ignore[no-unty
 @user_errors
 def evaluate_command(settings: Settings, file: Path, as_json: bool, show_failures: bool) -> None:
     """Score answers on a JSON-lines question FILE: recall@k, MRR, answer hits, citations, refusals."""
+    # The table is English in every language: scripts and the README's figures read it.
     from index.answering.evaluate import evaluate, read_questions
 
     report = evaluate(_service(settings), list(read_questions(file)))

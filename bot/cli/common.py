@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 from pydantic import ValidationError
 
-from bot.i18n import DEFAULT_LANGUAGE, translator
+from bot.i18n import DEFAULT_LANGUAGE, Translator, translator
 from bot.settings import Settings
 from index.errors import DossierError
 
@@ -64,6 +64,11 @@ def cli_language() -> str:
         return DEFAULT_LANGUAGE
 
 
+def cli_translator() -> Translator:
+    """What the CLI says, in its language (cli_language)."""
+    return translator(cli_language())
+
+
 def fail(message: str, code: int = 1) -> None:
     """One clear line on stderr and a non-zero exit."""
     click.echo(f"dossier: {message}", err=True)
@@ -77,15 +82,16 @@ def user_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except DossierError as error:  # the core's words, in the CLI's language where the catalogs have them
-            fail(translator(cli_language()).gettext(str(error)))
+        except DossierError as error:  # the core's words, in the CLI's language
+            fail(cli_translator().error(error))
         except KeyboardInterrupt:
-            fail("interrupted", 130)
+            fail(cli_translator().gettext("interrupted"), 130)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as error:
             logger.debug("unexpected failure", exc_info=True)
-            fail(f"unexpected error ({error.__class__.__name__}: {error}); rerun with -v for details")
+            message = cli_translator().gettext("unexpected error ({reason}); rerun with -v for details")
+            fail(message.format(reason=f"{error.__class__.__name__}: {error}"))
 
     return wrapper  # type: ignore[return-value]
 
@@ -95,7 +101,7 @@ def load_settings() -> Settings:
 
     try:
         return Settings()
-    except ValidationError as error:
+    except ValidationError as error:  # said in English: the language is a setting, and they are invalid
         problems = "; ".join(
             f"DOSSIER_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in error.errors()
         )

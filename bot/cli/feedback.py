@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from bot.cli.common import FullHelpGroup, user_errors
+from bot.cli.common import FullHelpGroup, cli_translator, user_errors
 from bot.services import subscription_store
 from bot.settings import Settings
 from bot.state.feedback import UP, Feedback, FeedbackStore
@@ -46,12 +46,13 @@ def list_feedback(settings: Settings, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([feedback_json(f) for f in rated], ensure_ascii=False, indent=2))
         return
-    for f in rated:
+    tr = cli_translator()
+    for f in rated:  # the reason is the code a reader chose (as exported), not a sentence: kept as it is
         when = _time(f.rated_at or f.created_at)
         verdict = "👍" if f.rating == UP else "👎" + (f" {f.reason}" if f.reason else "")
-        given = "(refused)" if f.record.refused else f.record.answer
+        given = tr.gettext("(refused)") if f.record.refused else f.record.answer
         click.echo(f"{when}  {verdict}  {f.record.question}\n    {_short(given, 160)}")
-    click.echo(f"{len(rated)} rated answer(s)")
+    click.echo(tr.gettext("{count} rated answer(s)").format(count=len(rated)))
 
 
 @feedback_group.command("export")
@@ -66,7 +67,12 @@ def export(settings: Settings, file: Path) -> None:
         sys.stdout.write(text)
     else:
         file.write_text(text, encoding="utf-8")
-    click.echo(f"{len(lines)} eval case(s) written to {file}", err=True)
+    click.echo(
+        cli_translator()
+        .gettext("{count} eval case(s) written to {file}")
+        .format(file=file, count=len(lines)),
+        err=True,
+    )
 
 
 def eval_case(f: Feedback) -> dict[str, Any]:

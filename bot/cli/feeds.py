@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli.common import FullHelpGroup, fail, user_errors
+from bot.cli.common import FullHelpGroup, cli_translator, fail, user_errors
 from bot.services import subscription_store as open_store
 from bot.settings import Settings
 
@@ -24,10 +24,11 @@ def feeds_group() -> None:
 @user_errors
 def add(settings: Settings, url: str) -> None:
     """Start polling the feed at URL."""
+    tr = cli_translator()
     if not url.startswith(("http://", "https://")):
-        fail(f"{url} is not an http(s) URL")
+        fail(tr.gettext("{url} is not an http(s) URL").format(url=url))
     added = open_store(settings).add_feed(url)
-    click.echo(f"{'added' if added else 'already polled'}: {url}")
+    click.echo((tr.gettext("added: {url}") if added else tr.gettext("already polled: {url}")).format(url=url))
 
 
 @feeds_group.command("list")
@@ -35,12 +36,15 @@ def add(settings: Settings, url: str) -> None:
 @user_errors
 def list_feeds(settings: Settings) -> None:
     """The feeds and how their last poll went."""
+    tr = cli_translator()
     feeds = open_store(settings).feeds()
-    for feed in feeds:
-        status = feed.last_status or "not polled yet"
-        failures = f", {feed.failures} failure(s) in a row" if feed.failures else ""
+    for feed in feeds:  # the status of the last poll is the fetcher's own words, in English
+        status = feed.last_status or tr.gettext("not polled yet")
+        failures = (
+            tr.gettext(", {count} failure(s) in a row").format(count=feed.failures) if feed.failures else ""
+        )
         click.echo(f"{feed.url}  [{status}{failures}]")
-    click.echo(f"{len(feeds)} feed(s)")
+    click.echo(tr.gettext("{count} feed(s)").format(count=len(feeds)))
 
 
 @feeds_group.command("remove")
@@ -49,9 +53,10 @@ def list_feeds(settings: Settings) -> None:
 @user_errors
 def remove(settings: Settings, url: str) -> None:
     """Stop polling the feed at URL."""
+    tr = cli_translator()
     if not open_store(settings).remove_feed(url):
-        fail(f"{url} is not among the feeds; see: dossier feeds list")
-    click.echo(f"removed: {url}")
+        fail(tr.gettext("{url} is not among the feeds; see: dossier feeds list").format(url=url))
+    click.echo(tr.gettext("removed: {url}").format(url=url))
 
 
 @feeds_group.command("export")
@@ -68,7 +73,10 @@ def export_feeds(settings: Settings, file: Path) -> None:
         sys.stdout.buffer.write(data)
     else:
         file.write_bytes(data)
-    click.echo(f"{len(urls)} feed(s) written to {file}", err=True)
+    click.echo(
+        cli_translator().gettext("{count} feed(s) written to {file}").format(file=file, count=len(urls)),
+        err=True,
+    )
 
 
 @feeds_group.command("import")
@@ -86,4 +94,5 @@ def import_feeds(settings: Settings, file: Path) -> None:
             data = stream.read(MAX_BYTES + 1)
     urls = read_opml(data, "stdin" if str(file) == "-" else str(file))
     added = open_store(settings).add_feeds(urls)
-    click.echo(f"imported {len(urls)} feed(s): {added} added, {len(urls) - added} already polled")
+    imported = cli_translator().gettext("imported {count} feed(s): {added} added, {polled} already polled")
+    click.echo(imported.format(count=len(urls), added=added, polled=len(urls) - added))

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from bot.cli.common import FullHelpGroup, cli_language, fail, user_errors
+from bot.cli.common import FullHelpGroup, cli_translator, fail, user_errors
 from bot.cli.render import console, document_json, hit_json, render_hits, show
-from bot.i18n import translator
+from bot.i18n import N_, Translator
 from bot.services import publish_archive, reading_settings, writing_settings
 from bot.settings import Settings
 from index import progress
@@ -23,19 +23,36 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def _read(settings: Settings, items: tuple[str, ...]) -> tuple[list[tuple[str, Article]], list[AddResult]]:
+# What `index add` and `index build` say of each item, in the CLI's language (a column 10 wide).
+STATUSES = {
+    "added": N_("added"),
+    "updated": N_("updated"),
+    "unchanged": N_("unchanged"),
+    "failed": N_("failed"),
+}
+
+
+def _read(
+    settings: Settings, items: tuple[str, ...], tr: Translator
+) -> tuple[list[tuple[str, Article]], list[AddResult]]:
+    """The articles the items hold, and a failure for each item that is not one, in the CLI's language
+    (the archive would refuse an oversized article too, but only in English words)."""
     from index.errors import UnsupportedDocument
+    from index.ingest import check_budget
     from index.parsing import load_articles
 
     articles, failures = [], []
     policy = settings.fetch_policy()
-    with progress.task("Reading articles") as advance:
+    with progress.task(N_("Reading articles")) as advance:
         for item in items:
             for origin, result in load_articles(item, policy):
-                if isinstance(result, UnsupportedDocument):
-                    failures.append(AddResult(origin, "failed", error=str(result)))
-                else:
+                try:
+                    if isinstance(result, UnsupportedDocument):
+                        raise result
+                    check_budget(result)
                     articles.append((origin, result))
+                except UnsupportedDocument as error:
+                    failures.append(AddResult(origin, "failed", error=tr.error(error)))
                 advance(1)
     return articles, failures
 
@@ -48,12 +65,13 @@ def _tracked(items: list[T], label: str) -> Iterator[T]:
             advance(1)
 
 
-def _report(results: list[AddResult]) -> None:
+def _report(results: list[AddResult], tr: Translator) -> None:
     for r in results:
-        if r.status == "failed":
-            click.echo(f"failed     {r.item}: {r.error}", err=True)
+        status = tr.gettext(STATUSES.get(r.status, r.status))
+        if r.status == "failed":  # the error is in the CLI's language already (_read)
+            click.echo(f"{status:<10} {r.item}: {r.error}", err=True)
         else:
-            click.echo(f"{r.status:<10} {r.doc_id}  {r.title}  ({r.item})")
+            click.echo(f"{status:<10} {r.doc_id}  {r.title}  ({r.item})")
 
 
 @click.group("index", cls=FullHelpGroup)
@@ -69,23 +87,22 @@ def build(settings: Settings, folder: Path) -> None:
     """Build the index from FOLDER (default: seeds/), replacing what was there."""
     from index.archive import Archive
 
-    articles, failures = _read(settings, (str(folder),))
+    tr = cli_translator()
+    articles, failures = _read(settings, (str(folder),), tr)
     if not articles:
-        for failure in failures:
-            click.echo(f"failed     {failure.item}: {failure.error}", err=True)
-        fail(f"no articles could be read from {folder}; the index was left as it was")
+        _report(failures, tr)
+        unread = tr.gettext("no articles could be read from {folder}; the index was left as it was")
+        fail(unread.format(folder=folder))
     archive = Archive.for_build(writing_settings(settings))
-    results = archive.add(_tracked(articles, "Splitting into sentences"), replace_all=True)
-    _report(results + failures)
+    results = archive.add(_tracked(articles, N_("Splitting into sentences")), replace_all=True)
+    _report(results + failures, tr)
     counts = archive.counts()
-    click.echo(
-        f"built: {counts['documents']} documents, {counts['chunks']} chunks, "
-        f"{counts['sentences']} sentences in {settings.data_dir}"
-    )
+    built = tr.gettext("built: {documents} documents, {chunks} chunks, {sentences} sentences in {folder}")
+    click.echo(built.format(**counts, folder=settings.data_dir))
     _published(settings, archive)
     failed = [r for r in results + failures if r.status == "failed"]
     if failed:
-        fail(f"{len(failed)} item(s) could not be read")
+        fail(tr.gettext("{count} item(s) could not be read").format(count=len(failed)))
 
 
 @index_group.command("add")
@@ -96,21 +113,22 @@ def add(settings: Settings, items: tuple[str, ...]) -> None:
     """Add article files, folders or http(s) URLs; prints added / updated / unchanged per item."""
     from index.archive import Archive
 
-    articles, failures = _read(settings, items)
+    tr = cli_translator()
+    articles, failures = _read(settings, items, tr)
     results: list[AddResult] = []
     archive = None
     if articles:
         archive = Archive.open_or_create(writing_settings(settings))
-        results = archive.add(_tracked(articles, "Splitting into sentences"))
+        results = archive.add(_tracked(articles, N_("Splitting into sentences")))
         _published(settings, archive)
-    _report(results + failures)
+    _report(results + failures, tr)
     if archive is not None and archive.compaction_due():
-        click.echo(
-            f"{archive.uncompacted()} chunks changed since the last compaction; run: dossier index compact"
-        )
+        due = tr.gettext("{count} chunks changed since the last compaction; run: dossier index compact")
+        click.echo(due.format(count=archive.uncompacted()))
     failed = [r for r in results + failures if r.status == "failed"]
     if failed:
-        fail(f"{len(failed)} item(s) could not be added; the index keeps everything else")
+        message = tr.gettext("{count} item(s) could not be added; the index keeps everything else")
+        fail(message.format(count=len(failed)))
 
 
 @index_group.command("list")
@@ -125,10 +143,10 @@ def list_documents(settings: Settings, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([document_json(d) for d in documents], ensure_ascii=False, indent=2))
         return
-    for d in documents:
+    for d in documents:  # the columns are read by scripts: the same in every language
         published = d.published.isoformat() if d.published else "undated   "
         click.echo(f"{d.doc_id}  {published}  {d.language}  {d.title}  [{d.source or d.origin or ''}]")
-    click.echo(f"{len(documents)} article(s)")
+    click.echo(cli_translator().gettext("{count} article(s)").format(count=len(documents)))
 
 
 @index_group.command("remove")
@@ -142,7 +160,8 @@ def remove(settings: Settings, doc_id: str) -> None:
     archive = Archive.open(writing_settings(settings), readonly=False)
     document = archive.remove(doc_id)
     _published(settings, archive)
-    click.echo(f"removed    {document.doc_id}  {document.title}")
+    removed = cli_translator().gettext("removed")
+    click.echo(f"{removed:<10} {document.doc_id}  {document.title}")
 
 
 @index_group.command("compact")
@@ -158,12 +177,17 @@ def compact(settings: Settings) -> None:
     from index.archive import Archive
 
     os.nice(10)  # maintenance: a bot answering on the same cores comes first
+    tr = cli_translator()
     archive = Archive.open(writing_settings(settings), readonly=False)
     if archive.compact():
-        click.echo(f"compacted: the search files hold {archive.counts()['chunks']} chunks")
+        click.echo(
+            tr.gettext("compacted: the search files hold {count} chunks").format(
+                count=archive.counts()["chunks"]
+            )
+        )
         _published(settings, archive)
     else:
-        click.echo("nothing to compact")
+        click.echo(tr.gettext("nothing to compact"))
 
 
 @index_group.command("publish")
@@ -176,16 +200,19 @@ def publish(settings: Settings) -> None:
     """
     from index.archive import Archive
 
+    tr = cli_translator()
     if settings.index_publish_dir is None:
-        fail("DOSSIER_INDEX_PUBLISH_DIR is not set: there is nowhere to publish to")
+        fail(tr.gettext("DOSSIER_INDEX_PUBLISH_DIR is not set: there is nowhere to publish to"))
     archive = Archive.open(writing_settings(settings), readonly=False)
-    click.echo(_published(settings, archive) or f"up to date in {settings.index_publish_dir}")
+    up_to_date = tr.gettext("up to date in {folder}").format(folder=settings.index_publish_dir)
+    click.echo(_published(settings, archive) or up_to_date)
 
 
 def _published(settings: Settings, archive: Archive) -> str:
     written = publish_archive(settings, archive)
     if written:
-        click.echo(f"published  {written} in {settings.index_publish_dir}", err=True)
+        published = cli_translator().gettext("published  {what} in {folder}")
+        click.echo(published.format(what=written, folder=settings.index_publish_dir), err=True)
     return written
 
 
@@ -199,7 +226,7 @@ def search(settings: Settings, query: str, k: int, as_json: bool) -> None:
     """Show the passages that best match QUERY."""
     from index.archive import Archive
 
-    tr = translator(cli_language())
+    tr = cli_translator()
     if not query.strip():
         fail(tr.gettext("the query is empty"))
     hits = Archive.open(reading_settings(settings)).search(query, k)

@@ -19,6 +19,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from bot.i18n import ENGLISH, Translator
 from index import progress
 from index.progress import Advance
 
@@ -38,9 +39,11 @@ class TerminalProgress:
     """One live display for the whole process: nested steps (a build that embeds) share it as rows.
 
     A step's row disappears when it ends; what it did is then said by the command's own output.
+    Its labels (the core's and the CLI's, marked for the catalogs) are shown in the language of `tr`.
     """
 
-    def __init__(self, console: Console):
+    def __init__(self, console: Console, tr: Translator = ENGLISH):
+        self._tr = tr
         self._progress = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -58,7 +61,8 @@ class TerminalProgress:
         if self._open == 0:
             self._progress.start()
         self._open += 1
-        task_id = self._progress.add_task(label, total=total)
+        task_id = self._progress.add_task(self._tr.gettext(label), total=total)
+        self._progress.refresh()  # the step is named at once, not at the next tick of the display
         try:
             yield lambda done: self._progress.advance(task_id, done)
         finally:
@@ -68,6 +72,6 @@ class TerminalProgress:
                 self._progress.stop()
 
 
-def show_progress(console: Console) -> None:
+def show_progress(console: Console, tr: Translator = ENGLISH) -> None:
     """Draw the core's progress on `console` when it is a terminal (never in pipes, logs or CI)."""
-    progress.report_to(TerminalProgress(console) if console.is_terminal else None)
+    progress.report_to(TerminalProgress(console, tr) if console.is_terminal else None)

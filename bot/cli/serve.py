@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli.common import fail, user_errors
+from bot.cli.common import cli_translator, fail, user_errors
 from bot.settings import MESSAGES_PER_SECOND, Settings
 
 TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")  # "123456789:AAE…", as @BotFather gives it
@@ -21,7 +21,9 @@ SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook accepts as
 def start(settings: Settings) -> None:
     """The main job: the bot when a token is set, else a local session over the index."""
     if not settings.paths.index.exists():
-        click.echo("No index yet: building it from seeds/ (first run only) …", err=True)
+        click.echo(
+            cli_translator().gettext("No index yet: building it from seeds/ (first run only) …"), err=True
+        )
         from bot.cli.index import build
 
         click.get_current_context().invoke(build, folder=Path("seeds"))
@@ -60,23 +62,39 @@ def run_bot(settings: Settings, send_rate: float = MESSAGES_PER_SECOND) -> None:
     from bot.telegram.app import build_application, run
 
     application = build_application(settings, open_bot_services(settings), send_rate=send_rate)
+    tr = cli_translator()
     try:
         run(application, settings)
     except InvalidToken:
-        fail("Telegram rejected DOSSIER_TELEGRAM_TOKEN; copy it again from @BotFather (/mybots, API Token)")
+        fail(
+            tr.gettext(
+                "Telegram rejected DOSSIER_TELEGRAM_TOKEN; copy it again from @BotFather (/mybots, API Token)"
+            )
+        )
     except NetworkError as error:
-        fail(f"cannot reach the Bot API at {settings.telegram_base_url}: {_redacted(str(error), token)}")
+        unreachable = tr.gettext("cannot reach the Bot API at {url}: {reason}")
+        fail(unreachable.format(url=settings.telegram_base_url, reason=_redacted(str(error), token)))
     except TelegramError as error:
-        fail(f"Telegram refused to start the bot: {_redacted(str(error), token)}")
+        refused = tr.gettext("Telegram refused to start the bot: {reason}")
+        fail(refused.format(reason=_redacted(str(error), token)))
 
 
 def _checked_token(settings: Settings) -> str:
+    tr = cli_translator()
     if settings.telegram_token is None:
-        fail("DOSSIER_TELEGRAM_TOKEN is not set; create a bot with @BotFather and put its token in .env")
+        fail(
+            tr.gettext(
+                "DOSSIER_TELEGRAM_TOKEN is not set; create a bot with @BotFather and put its token in .env"
+            )
+        )
     assert settings.telegram_token is not None
     token = settings.telegram_token.get_secret_value().strip()
     if not TOKEN_SHAPE.fullmatch(token):
-        fail("DOSSIER_TELEGRAM_TOKEN does not look like a bot token (digits, a colon, then letters)")
+        fail(
+            tr.gettext(
+                "DOSSIER_TELEGRAM_TOKEN does not look like a bot token (digits, a colon, then letters)"
+            )
+        )
     return token
 
 
@@ -85,7 +103,11 @@ def _checked_secret(settings: Settings) -> str | None:
         return None
     secret = settings.webhook_secret.get_secret_value()
     if not SECRET_SHAPE.fullmatch(secret):
-        fail("DOSSIER_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        fail(
+            cli_translator().gettext(
+                "DOSSIER_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
+            )
+        )
     return secret
 
 
@@ -137,18 +159,21 @@ def health(settings: Settings, bot_mode: bool | None) -> None:
     from bot.heartbeat import HEARTBEAT_STALE, heartbeat_age
     from index.archive import Archive
 
+    tr = cli_translator()  # the exit status is what a healthcheck reads; the words are for people
     archive = Archive.open(settings.index_settings())
     archive.load()
     articles = archive.counts()["documents"]
     archive.close()
-    report = f"index: {articles} articles"
+    report = tr.gettext("index: {count} articles").format(count=articles)
     if bot_mode is None:
         bot_mode = settings.telegram_token is not None
     if bot_mode:
         age = heartbeat_age(settings.paths.heartbeat)
         if age is None:
-            fail(f"{report}; bot: no heartbeat in {settings.data_dir} (is `dossier bot` running?)")
+            silent = tr.gettext("{report}; bot: no heartbeat in {folder} (is `dossier bot` running?)")
+            fail(silent.format(report=report, folder=settings.data_dir))
         elif age > HEARTBEAT_STALE:
-            fail(f"{report}; bot: last heartbeat {age:.0f} s ago (stuck or stopped)")
-        report += f"; bot: heartbeat {age:.0f} s ago"
-    click.echo(f"ok: {report}")
+            stale = tr.gettext("{report}; bot: last heartbeat {seconds} s ago (stuck or stopped)")
+            fail(stale.format(report=report, seconds=f"{age:.0f}"))
+        report += tr.gettext("; bot: heartbeat {seconds} s ago").format(seconds=f"{age:.0f}")
+    click.echo(tr.gettext("ok: {report}").format(report=report))

@@ -6,6 +6,7 @@ installation needs no build step; tests/test_catalogs.py fails when either is be
 
 from __future__ import annotations
 
+import ast
 import io
 import sys
 from pathlib import Path
@@ -15,10 +16,11 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-from bot.i18n import COMMENT_TAG, DEFAULT_LANGUAGE, DOMAIN, KEYWORDS, LANGUAGES, LOCALES
+from bot.i18n import COMMENT_TAG, CORE_KEYWORDS, DEFAULT_LANGUAGE, DOMAIN, KEYWORDS, LANGUAGES, LOCALES
 
 SOURCES = LOCALES.parent  # bot/
 ROOT = SOURCES.parent
+CORE = ROOT / "index"
 TEMPLATE = LOCALES / f"{DOMAIN}.pot"
 TRANSLATED = tuple(language for language in LANGUAGES if language != DEFAULT_LANGUAGE)
 WIDTH = 100  # wrap long messages as the code is wrapped
@@ -28,13 +30,36 @@ def po_path(language: str) -> Path:
     return LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+def core_errors() -> set[str]:
+    """The names of DossierError and of every class in index/ that derives from it."""
+    bases: dict[str, set[str]] = {}
+    for path in CORE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                bases[node.name] = {
+                    b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases
+                }
+    found = {"DossierError"}
+    while grown := {name for name, of in bases.items() if of & found} - found:
+        found |= grown
+    return found
+
+
+def core_keywords() -> dict[str, tuple[int, ...] | None]:
+    return {**CORE_KEYWORDS, **dict.fromkeys(sorted(core_errors()))}
+
+
 def extract() -> Catalog:
-    """Every message the code marks, with its translator comments and the files it is in."""
+    """Every message the code marks, with its translator comments and the files it is in: bot/'s
+    gettext calls, and the core's error templates and step labels."""
     catalog = Catalog(project="dossier", domain=DOMAIN, charset="utf-8", fuzzy=False)
-    found = extract_from_dir(SOURCES, keywords=KEYWORDS, comment_tags=(COMMENT_TAG,), strip_comment_tags=True)
-    for filename, line, message, comments, context in found:
-        location = (str(Path(SOURCES.name) / filename), line)  # written without the line: it moves
-        catalog.add(message, None, [location], auto_comments=comments, context=context)
+    for folder, keywords in ((SOURCES, KEYWORDS), (CORE, core_keywords())):
+        found = extract_from_dir(
+            folder, keywords=keywords, comment_tags=(COMMENT_TAG,), strip_comment_tags=True
+        )
+        for filename, line, message, comments, context in found:
+            location = (str(Path(folder.name) / filename), line)  # written without the line: it moves
+            catalog.add(message, None, [location], auto_comments=comments, context=context)
     return catalog
 
 

@@ -71,7 +71,9 @@ def read_questions(path: Path) -> Iterator[EvalQuestion]:
                 history=history,
             )
         except (ValueError, KeyError, TypeError) as error:
-            raise DossierError(f"{path}:{number}: not a valid question line ({error})") from None
+            raise DossierError(
+                "{path}:{line}: not a valid question line ({reason})", path=path, line=number, reason=error
+            ) from None
 
 
 def _contains(text: str, expected: tuple[str, ...]) -> bool:

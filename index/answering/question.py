@@ -37,7 +37,9 @@ def clean_question(raw: str, max_chars: int) -> str:
         raise InvalidQuestion("Please send a question in words: this one was empty.")
     if len(text) > max_chars:
         raise InvalidQuestion(
-            f"That question is too long ({len(text)} characters); please keep it under {max_chars}."
+            "That question is too long ({length} characters); please keep it under {limit}.",
+            length=len(text),
+            limit=max_chars,
         )
     return text
 

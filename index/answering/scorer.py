@@ -20,7 +20,6 @@ from index.errors import DossierError
 
 WEIGHTS = Path(__file__).with_name("answerer.json")
 FORMAT = "dossier-answerer/1"
-REBUILD = "rebuild them with: python bench/train_answerer.py"
 
 
 class ScorerUnavailable(DossierError):
@@ -59,7 +58,10 @@ class Model:
 def _model(spec: dict[str, object], features: tuple[str, ...], part: str) -> Model:
     if tuple(spec.get("features", ())) != features:  # type: ignore[arg-type]
         raise ScorerUnavailable(
-            f"the answer scorer's {part} weights in {WEIGHTS.name} were trained on other features; {REBUILD}"
+            "the answer scorer's {part} weights in {name} were trained on other features; "
+            "rebuild them with: python bench/train_answerer.py",
+            part=part,
+            name=WEIGHTS.name,
         )
     kind = str(spec["kind"])
     names = ("mean", "scale", "coef") if kind == "linear" else ("feature", "threshold", "value")
@@ -95,14 +97,23 @@ def load_scorer(path: Path = WEIGHTS) -> Scorer:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ScorerUnavailable(f"the answer scorer's weights {path} are missing; {REBUILD}") from None
+        raise ScorerUnavailable(
+            "the answer scorer's weights {path} are missing; rebuild them with: python bench/train_answerer.py",
+            path=path,
+        ) from None
     except (OSError, ValueError) as error:
         raise ScorerUnavailable(
-            f"cannot read the answer scorer's weights {path} ({error}); {REBUILD}"
+            "cannot read the answer scorer's weights {path} ({reason}); "
+            "rebuild them with: python bench/train_answerer.py",
+            path=path,
+            reason=error,
         ) from None
     if data.get("format") != FORMAT:
         raise ScorerUnavailable(
-            f"{path.name} has format {data.get('format')!r}, this Dossier reads {FORMAT!r}; {REBUILD}"
+            "{name} has format {format}, this Dossier reads {wanted}; rebuild them with: python bench/train_answerer.py",
+            name=path.name,
+            format=repr(data.get("format")),
+            wanted=repr(FORMAT),
         )
     try:
         return Scorer(
@@ -114,4 +125,8 @@ def load_scorer(path: Path = WEIGHTS) -> Scorer:
             version=str(data["version"]),
         )
     except (KeyError, TypeError, ValueError) as error:
-        raise ScorerUnavailable(f"{path.name} is incomplete ({error}); {REBUILD}") from None
+        raise ScorerUnavailable(
+            "{name} is incomplete ({reason}); rebuild them with: python bench/train_answerer.py",
+            name=path.name,
+            reason=error,
+        ) from None

@@ -42,7 +42,7 @@ def declared_charset(data: bytes, html: bool) -> str | None:
 def decode_text(data: bytes, origin: str, declared: str | None = None) -> str:
     """The text of an article file or page; UnsupportedDocument for empty or binary content."""
     if not data.strip(b" \t\r\n\x00"):
-        raise UnsupportedDocument(f"{origin} is empty")
+        raise UnsupportedDocument("{origin} is empty", origin=origin)
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data[len(bom) :].decode(encoding, errors="replace")
@@ -61,7 +61,7 @@ def decode_text(data: bytes, origin: str, declared: str | None = None) -> str:
     if text is None or _looks_binary(text):
         if codec is not None:
             return data.decode(codec, errors="replace")
-        raise UnsupportedDocument(f"{origin} is a binary file, not an article")
+        raise UnsupportedDocument("{origin} is a binary file, not an article", origin=origin)
     return text
 
 

@@ -89,18 +89,22 @@ def read_file(path: Path, limit: int) -> bytes:
         # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as error:
-        raise UnsupportedDocument(f"cannot read {name}: {error.strerror}") from None
+        raise UnsupportedDocument("cannot read {name}: {reason}", name=name, reason=error.strerror) from None
     with os.fdopen(descriptor, "rb") as handle:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
-            raise UnsupportedDocument(f"{name} is not a regular file (a pipe, device or socket)")
+            raise UnsupportedDocument("{name} is not a regular file (a pipe, device or socket)", name=name)
         if info.st_size > limit:
-            raise UnsupportedDocument(f"{name} is larger than {limit // 1024 // 1024} MB")
+            raise UnsupportedDocument(
+                "{name} is larger than {size} MB", name=name, size=limit // 1024 // 1024
+            )
         os.set_blocking(descriptor, True)
         try:
             data = handle.read(limit + 1)
         except OSError as error:
-            raise UnsupportedDocument(f"cannot read {name}: {error.strerror}") from None
+            raise UnsupportedDocument(
+                "cannot read {name}: {reason}", name=name, reason=error.strerror
+            ) from None
     if len(data) > limit:  # it grew while being read
-        raise UnsupportedDocument(f"{name} is larger than {limit // 1024 // 1024} MB")
+        raise UnsupportedDocument("{name} is larger than {size} MB", name=name, size=limit // 1024 // 1024)
     return data

@@ -28,13 +28,13 @@ def parse_html(html: bytes | str, origin: str | None = None, url: str | None = N
     )
     # bare_extraction returns a Document here (a dict only with as_dict=True), or None for no article.
     if not isinstance(document, Document) or not document.text or not document.text.strip():
-        raise UnsupportedDocument(f"no article text found in {origin or url or 'the page'}")
+        raise UnsupportedDocument("no article text found in {origin}", origin=origin or url or "the page")
     paragraphs = clean_paragraphs(document.text.split("\n"), origin)
     title = (document.title or "").strip()
     if not title and paragraphs:
         title, paragraphs = paragraphs[0], paragraphs[1:]
     if not paragraphs:
-        raise UnsupportedDocument(f"no article text found in {origin or url or 'the page'}")
+        raise UnsupportedDocument("no article text found in {origin}", origin=origin or url or "the page")
     claimed = document.url if document.url and document.url != url else None
     # The source shown is the host the page came from, never one its claimed link names (trafilatura
     # derives both `hostname` and, without og:site_name, `sitename` from that link).

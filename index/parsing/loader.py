@@ -54,7 +54,9 @@ def parse_bytes(
     `url` is where the bytes were fetched from, `charset` what the server declared for them.
     """
     if len(data) > MAX_BYTES:
-        raise UnsupportedDocument(f"{origin} is larger than {MAX_BYTES // 1024 // 1024} MB")
+        raise UnsupportedDocument(
+            "{origin} is larger than {size} MB", origin=origin, size=MAX_BYTES // 1024 // 1024
+        )
     declared = charset or declared_charset(data, html=kind == "html")
     text = decode_text(data, origin, declared)
     if kind == "html":
@@ -74,9 +76,11 @@ def _sidecar(path: Path) -> dict[str, str]:
     try:
         data = json.loads(read_file(meta_path, 1024 * 1024).decode("utf-8"))
     except (UnsupportedDocument, ValueError) as error:
-        raise UnsupportedDocument(f"{shown(meta_path)} is not valid JSON: {error}") from None
+        raise UnsupportedDocument(
+            "{path} is not valid JSON: {reason}", path=shown(meta_path), reason=error
+        ) from None
     if not isinstance(data, dict):
-        raise UnsupportedDocument(f"{shown(meta_path)} must hold a JSON object")
+        raise UnsupportedDocument("{path} must hold a JSON object", path=shown(meta_path))
     return {k: str(v) for k, v in data.items() if k in META_FIELDS and v is not None}
 
 
@@ -100,11 +104,15 @@ def load_file(path: Path) -> Article:
     """Parse one article file, taking its kind from the suffix."""
     origin = shown(path)
     if not has_printable_name(path):
-        raise UnsupportedDocument(f"{origin}: the file name is not valid UTF-8; rename the file")
+        raise UnsupportedDocument(
+            "{origin}: the file name is not valid UTF-8; rename the file", origin=origin
+        )
     suffix = path.suffix.lower()
     if suffix not in ARTICLE_SUFFIXES:
         raise UnsupportedDocument(
-            f"{origin}: unsupported file type {suffix or '(none)'}; use .txt, .md or .html"
+            "{origin}: unsupported file type {suffix}; use .txt, .md or .html",
+            origin=origin,
+            suffix=suffix or "(none)",
         )
     data = read_file(path, MAX_BYTES)
     kind = "html" if suffix in HTML_SUFFIXES else "markdown" if suffix in MARKDOWN_SUFFIXES else "text"
@@ -135,11 +143,14 @@ def load_articles(
         return
     path = Path(item)
     if not path.exists():
-        yield shown(item), UnsupportedDocument(f"{shown(item)} does not exist")
+        yield shown(item), UnsupportedDocument("{item} does not exist", item=shown(item))
         return
     files = iter_folder(path) if path.is_dir() else [path]
     if path.is_dir() and not files:
-        yield shown(item), UnsupportedDocument(f"{shown(item)} holds no articles (.txt, .md or .html files)")
+        yield (
+            shown(item),
+            UnsupportedDocument("{item} holds no articles (.txt, .md or .html files)", item=shown(item)),
+        )
         return
     for file in files:
         try:

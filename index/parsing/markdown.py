@@ -62,7 +62,7 @@ def parse_markdown(text: str, origin: str | None = None) -> Article:
         blocks = blocks[:first] + blocks[first + 1 :]
     paragraphs = clean_paragraphs([content for _, content in blocks], origin)
     if not paragraphs:
-        raise UnsupportedDocument(f"{origin or 'the article'} has a title but no body text")
+        raise UnsupportedDocument("{origin} has a title but no body text", origin=origin or "the article")
     article = Article(title=" ".join(title.split()), paragraphs=tuple(paragraphs), origin=origin)
     return _with_meta(article, meta)
 

@@ -46,7 +46,7 @@ def parse_plain_text(text: str, origin: str | None = None) -> Article:
     """Parse the seed format; metadata lines are consumed, the rest are paragraphs."""
     paragraphs = clean_paragraphs(split_paragraphs(text), origin)
     if not paragraphs:
-        raise UnsupportedDocument(f"{origin or 'the article'} has no text")
+        raise UnsupportedDocument("{origin} has no text", origin=origin or "the article")
     title, body = paragraphs[0], paragraphs[1:]
     author = section = dateline = byline_text = None
     published = None
@@ -72,7 +72,7 @@ def parse_plain_text(text: str, origin: str | None = None) -> Article:
                 para = para[match.end() :]
         rest.append(para)
     if not rest:
-        raise UnsupportedDocument(f"{origin or 'the article'} has a title but no body text")
+        raise UnsupportedDocument("{origin} has a title but no body text", origin=origin or "the article")
     return Article(
         title=title,
         paragraphs=tuple(rest),
