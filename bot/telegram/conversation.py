@@ -105,7 +105,7 @@ async def ask(message: Message, context: DossierContext, question: str, tr: Tran
         async with typing(message):
             answer = await services.answer(question, history, about)
     except DossierError as error:  # the service's own words, e.g. for a question with no words in it
-        await message.reply_html(rendering.escape(tr.gettext(str(error))), do_quote=_quote(message))
+        await message.reply_html(rendering.escape(tr.error(error)), do_quote=_quote(message))
         return
     await asyncio.to_thread(services.memory.remember, chat_id, answer.to_turn())
     record = answer_record(answer, history, revision)
