@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.services import Services, open_bot_services
 from bot.settings import Settings
 from bot.state.database import Database
 from index.archive import Archive
@@ -80,6 +81,14 @@ def cli_env(tmp_path: Path, seed_data_dir: Path) -> dict[str, str]:
         env.pop(name, None)
     env["LANG"] = "C.UTF-8"
     return env
+
+
+@pytest.fixture(scope="module")
+def services(settings: Settings) -> Iterator[Services]:
+    """The bot's services over the requesting module's own `settings` fixture, shared by its tests."""
+    services = open_bot_services(settings)
+    yield services
+    services.close()
 
 
 @pytest.fixture(scope="session")

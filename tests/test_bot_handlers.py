@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +31,6 @@ GROUP = -100_777
 def settings(seed_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     data_dir = copy_index(with_onnx_export(seed_data_dir), tmp_path_factory.mktemp("handlers") / "data")
     return bot_settings(data_dir)
-
-
-@pytest.fixture(scope="module")
-def services(settings: Settings) -> Iterator[Services]:
-    services = open_bot_services(settings)
-    yield services
-    services.close()
 
 
 def sent(request: RecordingRequest, chat_id: int) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.i18n import LANGUAGES, translator
-from bot.services import Services, open_bot_services
+from bot.services import Services
 from bot.settings import Settings
 from bot.telegram.context import SERVICES, BotServices
 from bot.telegram.examples import ArchiveSummary
@@ -39,13 +39,6 @@ def telegram() -> Iterator[FakeBotApi]:
 def settings(seed_data_dir: Path, tmp_path_factory: pytest.TempPathFactory, telegram: FakeBotApi) -> Settings:
     data_dir = copy_index(with_onnx_export(seed_data_dir), tmp_path_factory.mktemp("language") / "data")
     return bot_settings(data_dir, telegram_base_url=telegram.base_url, rate_limit_per_minute=30)
-
-
-@pytest.fixture(scope="module")
-def services(settings: Settings) -> Iterator[Services]:
-    services = open_bot_services(settings)
-    yield services
-    services.close()
 
 
 async def say(telegram: FakeBotApi, chat_id: int, text: str, **fields: Any) -> dict[str, Any]:

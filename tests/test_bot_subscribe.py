@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -16,18 +16,17 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot.services import Services, open_bot_services
+from bot.services import Services
 from bot.settings import Settings
 from bot.subscriptions.announcer import article_key
 from bot.telegram.app import DossierApplication
-from bot.telegram.context import SERVICES, BotServices
 from bot.telegram.courier import Courier
 from bot.telegram.ingestion import QUEUED, WORKERS
 from bot.telegram.subscribe import ADMIN_ONLY, BUSY, GROUP_ADMINS_ONLY
 from index.fetch import FetchPolicy
 from tests.fake_telegram import RecordingRequest
 from tests.support.archive import copy_index
-from tests.support.bot import bot_settings, deliver, recorded_app, with_onnx_export
+from tests.support.bot import bot_settings, deliver, recorded_app, services_of, with_onnx_export
 from tests.support.hostile_site import HostileSite
 
 GEOLOGY = "Which companies signed the geological exploration agreement?"
@@ -39,19 +38,6 @@ GROUP = -100_600
 def settings(seed_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     data_dir = copy_index(with_onnx_export(seed_data_dir), tmp_path_factory.mktemp("subscribe") / "data")
     return bot_settings(data_dir, admin_ids=[ADMIN], rate_limit_per_minute=30)
-
-
-@pytest.fixture(scope="module")
-def services(settings: Settings) -> Iterator[Services]:
-    services = open_bot_services(settings)
-    yield services
-    services.close()
-
-
-def services_of(app: DossierApplication) -> BotServices:
-    services = app.bot_data[SERVICES]
-    assert isinstance(services, BotServices)
-    return services
 
 
 async def say(

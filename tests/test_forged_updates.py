@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from telegram import Update
 
-from bot.services import Services, open_bot_services
+from bot.services import Services
 from bot.settings import Settings
 from bot.telegram import texts
 from tests.support.archive import copy_index
@@ -19,13 +18,6 @@ from tests.support.bot import bot_settings, deliver, recorded_app, with_onnx_exp
 def settings(seed_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     data_dir = copy_index(with_onnx_export(seed_data_dir), tmp_path_factory.mktemp("forged") / "data")
     return bot_settings(data_dir)
-
-
-@pytest.fixture(scope="module")
-def services(settings: Settings) -> Iterator[Services]:
-    services = open_bot_services(settings)
-    yield services
-    services.close()
 
 
 async def test_a_question_with_a_lone_surrogate_is_answered(settings: Settings, services: Services) -> None:

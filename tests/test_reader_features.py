@@ -13,16 +13,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.services import Services, open_bot_services
+from bot.services import Services
 from bot.settings import Settings
-from bot.telegram.context import SERVICES, BotServices
+from bot.telegram.context import BotServices
 from bot.telegram.digests import queue_digest
 from bot.telegram.permissions import SETTINGS_ADMINS_ONLY
 from bot.telegram.preferences import DIGEST_USAGE
 from index.answering.evaluate import read_questions
 from tests.fake_telegram import FakeBotApi
 from tests.support.archive import copy_index, run_dossier
-from tests.support.bot import bot_env, bot_settings, polling_app, run_job, with_onnx_export
+from tests.support.bot import bot_env, bot_settings, polling_app, run_job, services_of, with_onnx_export
 
 ALMATY = ZoneInfo("Asia/Almaty")
 GEOLOGY = "Which companies signed the geological exploration agreement?"
@@ -52,19 +52,6 @@ def telegram() -> Iterator[FakeBotApi]:
 def settings(seed_data_dir: Path, tmp_path_factory: pytest.TempPathFactory, telegram: FakeBotApi) -> Settings:
     data_dir = copy_index(with_onnx_export(seed_data_dir), tmp_path_factory.mktemp("reader") / "data")
     return bot_settings(data_dir, telegram_base_url=telegram.base_url, rate_limit_per_minute=30)
-
-
-@pytest.fixture(scope="module")
-def services(settings: Settings) -> Iterator[Services]:
-    services = open_bot_services(settings)
-    yield services
-    services.close()
-
-
-def services_of(app: Any) -> BotServices:
-    found = app.bot_data[SERVICES]
-    assert isinstance(found, BotServices)
-    return found
 
 
 async def say(telegram: FakeBotApi, chat_id: int, text: str, **fields: Any) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from telegram import Update
 from bot.services import Services
 from bot.settings import Settings
 from bot.telegram.app import DossierApplication, build_application
+from bot.telegram.context import SERVICES, BotServices
 from tests.fake_telegram import FakeBotApi, RecordingRequest
 from tests.support.archive import ROOT
 
@@ -178,3 +179,10 @@ async def run_job(application: DossierApplication, name: str) -> None:
     assert application.job_queue is not None
     [job] = application.job_queue.get_jobs_by_name(name)
     await job.run(application)
+
+
+def services_of(app: Any) -> BotServices:
+    """The bot services a running application holds."""
+    found = app.bot_data[SERVICES]
+    assert isinstance(found, BotServices)
+    return found
