@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from index.errors import DossierError
+
 
 @dataclass(frozen=True)
 class Article:
@@ -96,4 +98,5 @@ class AddResult:
     status: str
     doc_id: str | None = None
     title: str | None = None
-    error: str | None = None
+    error: str | None = None  # in English
+    reason: DossierError | None = field(default=None, compare=False)  # the error itself, to word it again

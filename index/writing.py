@@ -73,7 +73,7 @@ class Writing:
             try:
                 check_budget(article)
             except UnsupportedDocument as error:
-                results.append(AddResult(item, "failed", error=str(error)))
+                results.append(AddResult(item, "failed", error=str(error), reason=error))
                 continue
             doc_id = document_id(article)
             # Checked before chunking, so re-adding known articles never loads the model.

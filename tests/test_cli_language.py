@@ -94,6 +94,7 @@ def test_index_build_reports_each_article_and_its_summary_in_the_readers_languag
         "A new mayor for Almaty\n\nThe city council elected a new mayor on Monday.\n"
     )
     (folder / "empty.txt").write_text("\n")
+    (folder / "endless.txt").write_text("An endless article\n\n" + "Words go on. " * 160_000)  # 2.08M chars
     result = run_dossier(in_language(cli_env, "kk"), "index", "build", str(folder))
     assert result.returncode == 1
     added, built = result.stdout.splitlines()
@@ -101,10 +102,12 @@ def test_index_build_reports_each_article_and_its_summary_in_the_readers_languag
         f"A new mayor for Almaty  ({folder / 'mayor.txt'})"
     )
     assert built.startswith(f"{cli_env['DOSSIER_DATA_DIR']} ішінде құрылды: құжаттар — 1, үзінділер — 1,")
-    empty = folder / "empty.txt"
-    assert result.stderr.splitlines() == [
+    empty, endless = folder / "empty.txt", folder / "endless.txt"
+    assert result.stderr.splitlines() == [  # refused by the archive (too long), then by the reader (empty)
+        f"сәтсіз     {endless}: {endless} ішінде 2,080,017 таңба мәтін бар; Dossier 2,000,000 таңбаға дейінгі "
+        "мақалаларды индекстейді (оны бірнеше файлға бөліңіз)",
         f"сәтсіз     {empty}: {empty} бос",
-        "dossier: оқылмаған элементтер: 1",
+        "dossier: оқылмаған элементтер: 2",
     ]
 
 

@@ -32,13 +32,9 @@ STATUSES = {
 }
 
 
-def _read(
-    settings: Settings, items: tuple[str, ...], tr: Translator
-) -> tuple[list[tuple[str, Article]], list[AddResult]]:
-    """The articles the items hold, and a failure for each item that is not one, in the CLI's language
-    (the archive would refuse an oversized article too, but only in English words)."""
+def _read(settings: Settings, items: tuple[str, ...]) -> tuple[list[tuple[str, Article]], list[AddResult]]:
+    """The articles the items hold, and a failure for each item that is not one."""
     from index.errors import UnsupportedDocument
-    from index.ingest import check_budget
     from index.parsing import load_articles
 
     articles, failures = [], []
@@ -46,13 +42,10 @@ def _read(
     with progress.task(N_("Reading articles")) as advance:
         for item in items:
             for origin, result in load_articles(item, policy):
-                try:
-                    if isinstance(result, UnsupportedDocument):
-                        raise result
-                    check_budget(result)
+                if isinstance(result, UnsupportedDocument):
+                    failures.append(AddResult(origin, "failed", error=str(result), reason=result))
+                else:
                     articles.append((origin, result))
-                except UnsupportedDocument as error:
-                    failures.append(AddResult(origin, "failed", error=tr.error(error)))
                 advance(1)
     return articles, failures
 
@@ -68,8 +61,8 @@ def _tracked(items: list[T], label: str) -> Iterator[T]:
 def _report(results: list[AddResult], tr: Translator) -> None:
     for r in results:
         status = tr.gettext(STATUSES.get(r.status, r.status))
-        if r.status == "failed":  # the error is in the CLI's language already (_read)
-            click.echo(f"{status:<10} {r.item}: {r.error}", err=True)
+        if r.status == "failed":
+            click.echo(f"{status:<10} {r.item}: {tr.error(r.reason) if r.reason else r.error}", err=True)
         else:
             click.echo(f"{status:<10} {r.doc_id}  {r.title}  ({r.item})")
 
@@ -88,7 +81,7 @@ def build(settings: Settings, folder: Path) -> None:
     from index.archive import Archive
 
     tr = cli_translator()
-    articles, failures = _read(settings, (str(folder),), tr)
+    articles, failures = _read(settings, (str(folder),))
     if not articles:
         _report(failures, tr)
         unread = tr.gettext("no articles could be read from {folder}; the index was left as it was")
@@ -114,7 +107,7 @@ def add(settings: Settings, items: tuple[str, ...]) -> None:
     from index.archive import Archive
 
     tr = cli_translator()
-    articles, failures = _read(settings, items, tr)
+    articles, failures = _read(settings, items)
     results: list[AddResult] = []
     archive = None
     if articles:
