@@ -22,7 +22,7 @@ from bot.telegram.rendering import MESSAGE_LIMIT, utf16_len
 from bot.telegram.texts import about, greeting, help_text
 from tests.fake_telegram import FakeBotApi
 from tests.support.archive import copy_index
-from tests.support.bot import bot_settings, polling_app, with_onnx_export
+from tests.support.bot import bot_settings, polling_app, press, say, with_onnx_export
 
 GEOLOGY = "Which companies signed the geological exploration agreement?"
 OFF_TOPIC = "Who won the Tour de France in 2022?"
@@ -39,21 +39,6 @@ def telegram() -> Iterator[FakeBotApi]:
 def settings(seed_data_dir: Path, tmp_path_factory: pytest.TempPathFactory, telegram: FakeBotApi) -> Settings:
     data_dir = copy_index(with_onnx_export(seed_data_dir), tmp_path_factory.mktemp("language") / "data")
     return bot_settings(data_dir, telegram_base_url=telegram.base_url, rate_limit_per_minute=30)
-
-
-async def say(telegram: FakeBotApi, chat_id: int, text: str, **fields: Any) -> dict[str, Any]:
-    """The user writes; returns the bot's next message in that chat."""
-    before = len(telegram.sent_messages(chat_id))
-    telegram.push_message(chat_id, text, **fields)
-    return (await telegram.wait_for_messages_async(chat_id, before + 1))[before]
-
-
-async def press(
-    telegram: FakeBotApi, chat_id: int, message: dict[str, Any], data: str, **fields: Any
-) -> None:
-    answered = len(telegram.answered_callbacks)
-    telegram.push_callback_query(chat_id, message["message_id"], data, **fields)
-    assert await telegram.wait_for_async(lambda: len(telegram.answered_callbacks) > answered)
 
 
 async def edited_to(telegram: FakeBotApi, chat_id: int, message: dict[str, Any], text: str) -> dict[str, Any]:

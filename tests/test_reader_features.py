@@ -22,7 +22,16 @@ from bot.telegram.preferences import DIGEST_USAGE
 from index.answering.evaluate import read_questions
 from tests.fake_telegram import FakeBotApi
 from tests.support.archive import copy_index, run_dossier
-from tests.support.bot import bot_env, bot_settings, polling_app, run_job, services_of, with_onnx_export
+from tests.support.bot import (
+    bot_env,
+    bot_settings,
+    polling_app,
+    press,
+    run_job,
+    say,
+    services_of,
+    with_onnx_export,
+)
 
 ALMATY = ZoneInfo("Asia/Almaty")
 GEOLOGY = "Which companies signed the geological exploration agreement?"
@@ -52,22 +61,6 @@ def telegram() -> Iterator[FakeBotApi]:
 def settings(seed_data_dir: Path, tmp_path_factory: pytest.TempPathFactory, telegram: FakeBotApi) -> Settings:
     data_dir = copy_index(with_onnx_export(seed_data_dir), tmp_path_factory.mktemp("reader") / "data")
     return bot_settings(data_dir, telegram_base_url=telegram.base_url, rate_limit_per_minute=30)
-
-
-async def say(telegram: FakeBotApi, chat_id: int, text: str, **fields: Any) -> dict[str, Any]:
-    """The user writes; returns the bot's next message in that chat."""
-    before = len(telegram.sent_messages(chat_id))
-    telegram.push_message(chat_id, text, **fields)
-    return (await telegram.wait_for_messages_async(chat_id, before + 1))[before]
-
-
-async def press(
-    telegram: FakeBotApi, chat_id: int, message: dict[str, Any], data: str, **fields: Any
-) -> None:
-    """The user presses a button; returns once the bot has answered the press."""
-    answered = len(telegram.answered_callbacks)
-    telegram.push_callback_query(chat_id, message["message_id"], data, **fields)
-    assert await telegram.wait_for_async(lambda: len(telegram.answered_callbacks) > answered)
 
 
 def current(telegram: FakeBotApi, chat_id: int, message: dict[str, Any]) -> dict[str, Any]:

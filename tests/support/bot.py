@@ -186,3 +186,19 @@ def services_of(app: Any) -> BotServices:
     found = app.bot_data[SERVICES]
     assert isinstance(found, BotServices)
     return found
+
+
+async def say(telegram: FakeBotApi, chat_id: int, text: str, **fields: Any) -> dict[str, Any]:
+    """The user writes to a polling bot; returns the bot's next message in that chat."""
+    before = len(telegram.sent_messages(chat_id))
+    telegram.push_message(chat_id, text, **fields)
+    return (await telegram.wait_for_messages_async(chat_id, before + 1))[before]
+
+
+async def press(
+    telegram: FakeBotApi, chat_id: int, message: dict[str, Any], data: str, **fields: Any
+) -> None:
+    """The user presses a button; returns once the bot has answered the press."""
+    answered = len(telegram.answered_callbacks)
+    telegram.push_callback_query(chat_id, message["message_id"], data, **fields)
+    assert await telegram.wait_for_async(lambda: len(telegram.answered_callbacks) > answered)
