@@ -36,40 +36,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import train_answerer as ta  # noqa: E402
 
-from bench import squad_data  # noqa: E402
 from bench.answerer_models import fit, logits  # noqa: E402
-from bench.answerer_tables import Table, concat  # noqa: E402
-
-TOP = 10  # candidates per question the attention reader is trained on and reads
-RATIO, BONUS = 0.1, 1.5  # the second-sentence ratio and neighbour bonus train_answerer chooses
-
-
-def candidate_texts(cache: Path, name: str, table: Table, scores: np.ndarray) -> tuple[list[str], list]:  # type: ignore[type-arg]
-    """The question texts, and (question, row, sentence text) of each question's TOP candidates."""
-    import json
-
-    from bot.settings import Settings
-    from index.archive import Archive
-    from index.config import IndexSettings
-
-    asked = {}
-    for line in (cache / "questions" / f"{name}.jsonl").read_text().splitlines():
-        q = json.loads(line)
-        asked[q["id"]] = q["question"]
-    archive = Archive.open(
-        IndexSettings(data_dir=cache / "archives" / name, model=Settings().embedding_model)
-    )
-    texts: dict[str, list[str]] = {}
-    rows = []
-    for i in range(len(table)):
-        part = table.question(i)
-        for j in np.argsort(-scores[part], kind="stable")[:TOP] + part.start:
-            doc_id = table.doc_ids[int(table.document[j])]
-            if doc_id not in texts:
-                texts[doc_id] = [s.text for s in archive.sentences(doc_id)[0]]
-            rows.append((i, int(j), texts[doc_id][int(table.position[j])]))
-    archive.close()
-    return [asked[q] for q in table.ids], rows
+from bench.probe_data import extra_features, header, load, spread  # noqa: E402
 
 
 def attention_logits(data: dict, train_names: list[str], val_names: list[str], epochs: int) -> dict:  # type: ignore[type-arg]
@@ -201,37 +169,14 @@ def pair_logits(data: dict, train_names: list[str], val_names: list[str]) -> dic
         fitted = head(folds[f])
         out.update(
             {
-                n: _spread(data[n][1], encoded[n][0], fitted.decision_function(encoded[n][1]))
+                n: spread(data[n][1], encoded[n][0], fitted.decision_function(encoded[n][1]))
                 for n in folds[1 - f]
             }
         )
     fitted = head(train_names)
     out.update(
-        {n: _spread(data[n][1], encoded[n][0], fitted.decision_function(encoded[n][1])) for n in val_names}
+        {n: spread(data[n][1], encoded[n][0], fitted.decision_function(encoded[n][1])) for n in val_names}
     )
-    return out
-
-
-def _spread(rows: list, best: list[int], values: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
-    """A value per pair row: the head's logit on each question's best row, NaN elsewhere."""
-    out = np.full(len(rows), np.nan)
-    out[best] = values
-    return out
-
-
-def extra_features(table: Table, scores: np.ndarray, rows: list, values: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
-    """Per question: the reader's logit of the best candidate, the best over all, and the margin."""
-    full = np.full(len(table.label), np.nan)
-    full[[r[1] for r in rows]] = values
-    out = np.full((len(table), 3), -10.0, dtype=np.float32)
-    for i in range(len(table)):
-        part = table.question(i)
-        x = full[part]
-        if not np.isfinite(x).any():
-            continue
-        x = np.where(np.isfinite(x), x, np.nanmin(x))
-        order = np.argsort(-scores[part], kind="stable")
-        out[i] = [x[order[0]], x.max(), x[order[0]] - np.max(x[order[1:]], initial=-10.0)]
     return out
 
 
@@ -270,72 +215,32 @@ def main() -> None:
     parser.add_argument("--skip-attention", action="store_true")
     parser.add_argument("--skip-pair", action="store_true")
     args = parser.parse_args()
-    train_tables, val_tables = ta.prepare(args.cache, squad_data.SQUAD, 6)
-    count = {"train": 6, "trainsmall": 10, "traintiny": 20, "val": 2, "valsmall": 4, "valtiny": 6}
-    names = {p: [f"{p}{i}" for i in range(n)] for p, n in count.items()}
-    train_names = names["train"] + names["trainsmall"] + names["traintiny"]
-    val_names = names["val"] + names["valsmall"] + names["valtiny"]
-    tables = dict(zip(train_names + val_names, train_tables + val_tables, strict=True))
-
-    # The sentence scorer as train_answerer fits it, out of fold on training archives.
-    sentence = fit("linear", *(lambda t: (t.rows, t.label))(ta.answerable(concat(train_tables))))
-    scores = {n: logits(sentence, tables[n].rows) for n in val_names}
-    for f in (0, 1):
-        held = train_names[f::2]
-        model = fit(
-            "linear",
-            *(lambda t: (t.rows, t.label))(
-                ta.answerable(concat([tables[n] for n in train_names if n not in held]))
-            ),
-        )
-        scores.update({n: logits(model, tables[n].rows) for n in held})
-    data = {}
-    for n in train_names + val_names:
-        questions, rows = candidate_texts(args.cache, n, tables[n], scores[n])
-        data[n] = (questions, rows, [bool(tables[n].label[r[1]]) for r in rows])
-
-    train_q = {n: ta.question_rows(tables[n], scores[n]) for n in train_names}
-    y_train = np.concatenate(
-        [ta.outcomes(tables[n], ta.chosen(tables[n], scores[n], RATIO, BONUS))[0] for n in train_names]
-    )
-    x_val = np.concatenate([ta.question_rows(tables[n], scores[n]) for n in val_names])
-    validation = concat(val_tables)
-    hit = ta.outcomes(
-        validation, ta.chosen(validation, np.concatenate([scores[n] for n in val_names]), RATIO, BONUS)
-    )[0]
-    good = ta.kind_mask(validation, "answerable")
+    probe = load(args.cache)
+    x_train, y_train = probe.confidence_rows(probe.train_names), probe.confidence_labels(probe.train_names)
+    x_val = probe.confidence_rows(probe.val_names)
 
     def report(label: str, extra: dict | None) -> None:  # type: ignore[type-arg]
         def rows(ns: list[str], base: np.ndarray) -> np.ndarray:
             if extra is None:
                 return base
-            added = [extra_features(tables[n], scores[n], data[n][1], extra[n]) for n in ns]
+            added = [extra_features(probe.tables[n], probe.scores[n], probe.data[n][1], extra[n]) for n in ns]
             return np.hstack([base, np.concatenate(added)])
 
-        model = fit("trees", rows(train_names, np.concatenate([train_q[n] for n in train_names])), y_train)
-        probability = 1 / (1 + np.exp(-logits(model, rows(val_names, x_val))))
-        for share in (0.03, 0.05):
-            answered = probability >= np.quantile(probability[good], share)
-            refused = [
-                (~answered[ta.kind_mask(validation, k)]).mean() for k in ("near", "rewritten", "offtopic")
-            ]
-            contains = (hit & answered & good).sum() / good.sum()
-            print(
-                f"  {label:<22}{share:>10.0%}{contains:>10.3f}" + "".join(f"{r:>11.3f}" for r in refused),
-                flush=True,
-            )
+        model = fit("trees", rows(probe.train_names, x_train), y_train)
+        probe.report(label, logits(model, rows(probe.val_names, x_val)))
 
     print("\nConfidence model on validation, with each reader's logits as extra features")
-    print(
-        f"  {'features':<22}{'ok refused':>10}{'contains':>10}{'near':>11}{'rewritten':>11}{'offtopic':>11}"
-    )
+    header()
     report("the 47 of today", None)
     if not args.skip_attention:
         started = time.perf_counter()
-        report("+ attention reader", attention_logits(data, train_names, val_names, args.epochs))
+        report(
+            "+ attention reader",
+            attention_logits(probe.data, probe.train_names, probe.val_names, args.epochs),
+        )
         print(f"  (attention reader trained in {time.perf_counter() - started:.0f} s)")
     if not args.skip_pair:
-        report("+ pair encoding head", pair_logits(data, train_names, val_names))
+        report("+ pair encoding head", pair_logits(probe.data, probe.train_names, probe.val_names))
     cross_encoder_cost(args.cache)
 
 
