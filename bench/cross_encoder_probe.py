@@ -37,7 +37,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import train_answerer as ta  # noqa: E402
 
 from bench.answerer_models import fit, logits  # noqa: E402
-from bench.probe_data import ProbeData, header, load  # noqa: E402
+from bench.probe_data import ProbeData, header, leading_rows, load  # noqa: E402
 
 FROZEN = 4  # of the bundled model's 6 layers
 BATCH = 32
@@ -51,11 +51,8 @@ def best_pairs(
     out, offset = [], 0
     for name in names:
         questions, rows, labels = probe.data[name]
-        rank = 0
-        for k, row in enumerate(rows):
-            rank = 0 if k == 0 or rows[k - 1][0] != row[0] else rank + 1
-            if rank < per_question:
-                out.append((questions[row[0]], row[2], float(labels[k]), offset + row[0]))
+        for k in leading_rows(rows, per_question):
+            out.append((questions[rows[k][0]], rows[k][2], float(labels[k]), offset + rows[k][0]))
         offset += len(probe.tables[name])
     return out
 

@@ -48,26 +48,13 @@ def candidate_texts(cache: Path, name: str, table: Table, scores: np.ndarray) ->
     return [asked[q] for q in table.ids], rows
 
 
-def spread(rows: list, best: list[int], values: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
-    """A value per pair row: the head's logit on each question's best row, NaN elsewhere."""
-    out = np.full(len(rows), np.nan)
-    out[best] = values
-    return out
-
-
-def extra_features(table: Table, scores: np.ndarray, rows: list, values: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
-    """Per question: the reader's logit of the best candidate, the best over all, and the margin."""
-    full = np.full(len(table.label), np.nan)
-    full[[r[1] for r in rows]] = values
-    out = np.full((len(table), 3), -10.0, dtype=np.float32)
-    for i in range(len(table)):
-        part = table.question(i)
-        x = full[part]
-        if not np.isfinite(x).any():
-            continue
-        x = np.where(np.isfinite(x), x, np.nanmin(x))
-        order = np.argsort(-scores[part], kind="stable")
-        out[i] = [x[order[0]], x.max(), x[order[0]] - np.max(x[order[1:]], initial=-10.0)]
+def leading_rows(rows: list, per_question: int = 1) -> list[int]:  # type: ignore[type-arg]
+    """Indexes into candidate rows (grouped by question, best first) of each question's first ones."""
+    out, rank = [], 0
+    for k, row in enumerate(rows):
+        rank = 0 if k == 0 or rows[k - 1][0] != row[0] else rank + 1
+        if rank < per_question:
+            out.append(k)
     return out
 
 

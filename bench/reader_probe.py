@@ -37,7 +37,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import train_answerer as ta  # noqa: E402
 
 from bench.answerer_models import fit, logits  # noqa: E402
-from bench.probe_data import extra_features, header, load, spread  # noqa: E402
+from bench.answerer_tables import Table  # noqa: E402
+from bench.probe_data import header, leading_rows, load  # noqa: E402
 
 
 def attention_logits(data: dict, train_names: list[str], val_names: list[str], epochs: int) -> dict:  # type: ignore[type-arg]
@@ -143,7 +144,7 @@ def pair_logits(data: dict, train_names: list[str], val_names: list[str]) -> dic
     encoded = {}
     for name in train_names + val_names:
         questions, rows, labels = data[name]
-        best = [k for k, r in enumerate(rows) if k == 0 or rows[k - 1][0] != r[0]]
+        best = leading_rows(rows)
         texts = [f"{questions[rows[k][0]]} [SEP] {rows[k][2]}" for k in best]
         tokens = model.encode(texts, batch_size=64, output_value="token_embeddings", convert_to_numpy=False)
         features = []
@@ -177,6 +178,29 @@ def pair_logits(data: dict, train_names: list[str], val_names: list[str]) -> dic
     out.update(
         {n: spread(data[n][1], encoded[n][0], fitted.decision_function(encoded[n][1])) for n in val_names}
     )
+    return out
+
+
+def spread(rows: list, best: list[int], values: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+    """A value per pair row: the head's logit on each question's best row, NaN elsewhere."""
+    out = np.full(len(rows), np.nan)
+    out[best] = values
+    return out
+
+
+def extra_features(table: Table, scores: np.ndarray, rows: list, values: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+    """Per question: the reader's logit of the best candidate, the best over all, and the margin."""
+    full = np.full(len(table.label), np.nan)
+    full[[r[1] for r in rows]] = values
+    out = np.full((len(table), 3), -10.0, dtype=np.float32)
+    for i in range(len(table)):
+        part = table.question(i)
+        x = full[part]
+        if not np.isfinite(x).any():
+            continue
+        x = np.where(np.isfinite(x), x, np.nanmin(x))
+        order = np.argsort(-scores[part], kind="stable")
+        out[i] = [x[order[0]], x.max(), x[order[0]] - np.max(x[order[1:]], initial=-10.0)]
     return out
 
 
